@@ -1,0 +1,115 @@
+# SPDX-License-Identifier: MIT
+#
+# Xenolith. `make` builds the hypervisor image, `make run` boots it in
+# QEMU, `make test` runs every test, `make iso` builds a GRUB ISO.
+# `make CC=clang` builds with clang.
+
+BUILD    := build
+HV       := hypervisor
+ARCH     := $(HV)/arch/x86_64
+IMAGE    := $(BUILD)/xenolith
+PYTHON   := /usr/bin/python3
+QEMU     := qemu-system-x86_64
+RUN_SMP  ?= 2
+RUN_MEM  ?= 512M
+RUN_ARGS ?= loglvl=all
+
+# Flags a freestanding kernel needs, with either compiler (both print
+# their own header directory, stdint.h and stdarg.h, for -print-file-name).
+HV_CFLAGS := -std=gnu11 -O2 -g -ffreestanding -fno-builtin -nostdinc \
+	-isystem $(shell $(CC) -print-file-name=include) \
+	-mno-red-zone -mno-sse -mno-mmx -mno-sse2 -mno-avx -fpie \
+	-fno-stack-protector -fno-omit-frame-pointer -mno-omit-leaf-frame-pointer \
+	-fno-optimize-sibling-calls -fno-asynchronous-unwind-tables \
+	-fcf-protection=none -fno-strict-aliasing \
+	-Wall -Wextra -Werror -Wmissing-prototypes -Wstrict-prototypes -Wvla \
+	-I$(HV)/include -I$(ARCH)/include -include $(HV)/include/xenolith/visibility.h \
+	-MMD -MP
+HV_ASFLAGS := -D__ASSEMBLY__ -I$(HV)/include -I$(ARCH)/include -MMD -MP
+HV_LDFLAGS := -nostdlib -static -z max-page-size=4096 -z noexecstack --no-warn-rwx-segments
+
+HV_SRCS := $(filter-out $(ARCH)/xen.lds.S,$(wildcard $(HV)/common/*.c $(HV)/lib/*.c \
+	$(ARCH)/*.c $(ARCH)/*.S $(ARCH)/boot/*.S))
+HV_OBJS := $(patsubst %,$(BUILD)/%.o,$(HV_SRCS))
+
+.PHONY: all deps iso run test unit clang integration check clean bench
+all: $(IMAGE)
+
+deps:
+	@tools/deps.sh
+
+# Compiler and flags are part of every object's inputs.
+$(BUILD)/.cflags: FORCE
+	@mkdir -p $(BUILD)
+	@echo '$(CC) $(HV_CFLAGS)' | cmp -s - $@ || echo '$(CC) $(HV_CFLAGS)' > $@
+FORCE:
+
+$(BUILD)/%.c.o: %.c $(BUILD)/.cflags | deps
+	@mkdir -p $(dir $@)
+	@echo "  CC      $<"
+	@$(CC) $(HV_CFLAGS) -c $< -o $@
+
+$(BUILD)/%.S.o: %.S $(BUILD)/.cflags | deps
+	@mkdir -p $(dir $@)
+	@echo "  AS      $<"
+	@$(CC) $(HV_ASFLAGS) -c $< -o $@
+
+$(BUILD)/xen.lds: $(ARCH)/xen.lds.S
+	@mkdir -p $(BUILD)
+	$(CC) -E -P -D__ASSEMBLY__ -I$(ARCH)/include -x c $< -o $@
+
+# Two link passes: the first finds the function addresses, the second
+# carries them as the symbol table for backtraces. The table sits after
+# all code, so the functions cannot move; the cmp proves it.
+$(IMAGE): $(HV_OBJS) $(BUILD)/xen.lds tools/gensyms.py tools/check-image.py
+	$(PYTHON) tools/gensyms.py < /dev/null > $(BUILD)/symtab0.S
+	$(CC) -c $(BUILD)/symtab0.S -o $(BUILD)/symtab0.o
+	$(LD) $(HV_LDFLAGS) -T $(BUILD)/xen.lds $(HV_OBJS) $(BUILD)/symtab0.o -o $@.0
+	nm -n $@.0 | $(PYTHON) tools/gensyms.py > $(BUILD)/symtab1.S
+	$(CC) -c $(BUILD)/symtab1.S -o $(BUILD)/symtab1.o
+	$(LD) $(HV_LDFLAGS) -T $(BUILD)/xen.lds $(HV_OBJS) $(BUILD)/symtab1.o -o $@
+	nm -n $@ | $(PYTHON) tools/gensyms.py | cmp -s - $(BUILD)/symtab1.S || \
+		{ echo "symbol table moved functions between link passes"; exit 1; }
+	$(PYTHON) tools/check-image.py $@
+
+iso: $(BUILD)/xenolith.iso
+$(BUILD)/xenolith.iso: $(IMAGE) tools/mkiso.sh
+	tools/mkiso.sh $(IMAGE) $@
+
+run: deps $(IMAGE)
+	@echo "Booting Xenolith in QEMU (quit: Ctrl-A X)"
+	$(QEMU) -M pc -cpu max -smp $(RUN_SMP) -m $(RUN_MEM) -nographic -nodefaults \
+		-serial mon:stdio -no-reboot -kernel $(IMAGE) -append "$(RUN_ARGS)"
+
+# Static checks and unit tests first (fast), then the clang build, then
+# the QEMU boots.
+test: deps
+	$(MAKE) check
+	$(MAKE) unit
+	$(MAKE) clang
+	$(MAKE) integration
+
+unit: deps
+	$(MAKE) -C tests/unit run
+
+clang: deps
+	$(MAKE) BUILD=$(BUILD)/clang CC=clang all
+
+integration: deps $(IMAGE)
+	$(PYTHON) -m pytest -q tests/integration
+
+bench:
+	@echo "No benchmarks yet: they arrive with the events and scheduler work."
+
+# Formatting and static analysis. comparePointers is off: the code
+# subtracts linker symbols (section bounds), which cppcheck cannot know.
+check: deps
+	clang-format --dry-run --Werror $$(git ls-files '*.c' '*.h')
+	cppcheck -q --enable=warning,portability --error-exitcode=1 --inline-suppr \
+		-I$(HV)/include -I$(ARCH)/include --suppress=missingIncludeSystem \
+		--suppress=comparePointers $(HV)
+
+clean:
+	rm -rf $(BUILD)
+
+-include $(HV_OBJS:.o=.d)

@@ -1,0 +1,60 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Exception and interrupt entry. Every vector has a 16-byte stub that
+ * makes the frame uniform (a zero error code where the CPU pushes none,
+ * the vector number beside it) and joins common_entry, which saves the
+ * registers as struct cpu_user_regs and calls do_trap().
+ */
+#include <asm/config.h>
+
+        .text
+        .balign 16
+        .globl  entry_stubs
+entry_stubs:
+        .set    vec, 0
+        .rept   256
+        .balign 16
+        .if !(vec == 8 || (vec >= 10 && vec <= 14) || vec == 17 || vec == 21 || vec == 29 || vec == 30)
+        pushq   $0
+        .endif
+        movl    $vec, 4(%rsp)
+        jmp     common_entry
+        .set    vec, vec + 1
+        .endr
+
+common_entry:
+        cld
+        push    %rdi
+        push    %rsi
+        push    %rdx
+        push    %rcx
+        push    %rax
+        push    %r8
+        push    %r9
+        push    %r10
+        push    %r11
+        push    %rbx
+        push    %rbp
+        push    %r12
+        push    %r13
+        push    %r14
+        push    %r15
+        mov     %rsp, %rdi
+        call    do_trap
+        pop     %r15
+        pop     %r14
+        pop     %r13
+        pop     %r12
+        pop     %rbp
+        pop     %rbx
+        pop     %r11
+        pop     %r10
+        pop     %r9
+        pop     %r8
+        pop     %rax
+        pop     %rcx
+        pop     %rdx
+        pop     %rsi
+        pop     %rdi
+        add     $8, %rsp                /* error code and vector */
+        iretq

@@ -1,0 +1,26 @@
+/* SPDX-License-Identifier: MIT */
+/* The hypervisor's page tables and the boot-time memory setup. */
+#ifndef ASM_MM_H
+#define ASM_MM_H
+
+#include <xenolith/types.h>
+#include <asm/page.h>
+
+#define PAGE_HYPERVISOR_RW                                                                         \
+    (_PAGE_PRESENT | _PAGE_RW | _PAGE_ACCESSED | _PAGE_DIRTY | _PAGE_GLOBAL | _PAGE_NX)
+#define PAGE_HYPERVISOR_RO (_PAGE_PRESENT | _PAGE_ACCESSED | _PAGE_GLOBAL | _PAGE_NX)
+#define PAGE_HYPERVISOR_RX (_PAGE_PRESENT | _PAGE_ACCESSED | _PAGE_GLOBAL)
+#define PAGE_HYPERVISOR_UC (PAGE_HYPERVISOR_RW | _PAGE_PCD | _PAGE_PWT)
+
+extern pte_t *idle_pg_table;
+
+/* Builds the real page tables and the frame table, then starts the heap. */
+void mm_init(void);
+/* Maps [va, va+size) to [pa, pa+size) in the idle page tables. */
+int map_pages_to_xen(unsigned long va, paddr_t pa, uint64_t size, uint64_t flags);
+/* Maps a device's registers uncached; NULL when the area is exhausted. */
+void *ioremap(paddr_t pa, size_t size);
+/* Installs/removes the identity map of low memory used while APs start. */
+void mm_map_low_identity(bool on);
+
+#endif

@@ -1,0 +1,13 @@
+/* SPDX-License-Identifier: MIT */
+#ifndef ASM_SMP_H
+#define ASM_SMP_H
+
+#include <xenolith/types.h>
+
+void smp_prepare_boot_cpu(void);
+void smp_boot_cpus(void);
+void __attribute__((noreturn)) start_secondary(void);
+void __attribute__((noreturn)) cpu_idle_loop(void);
+void __attribute__((noreturn)) start_xenolith(uint32_t magic, uint32_t info);
+
+#endif

@@ -1,0 +1,27 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The hypervisor log. Every line goes to each console driver with the
+ * "(XEN) " prefix; a leading XENLOG_* marker sets the line's level, and
+ * lines above the loglvl= threshold are dropped.
+ */
+#ifndef XENOLITH_CONSOLE_H
+#define XENOLITH_CONSOLE_H
+
+#include <xenolith/compiler.h>
+#include <xenolith/types.h>
+
+#define XENLOG_ERR     "<0>"
+#define XENLOG_WARNING "<1>"
+#define XENLOG_INFO    "<2>"
+#define XENLOG_DEBUG   "<3>"
+
+struct console_driver {
+    void (*write)(const char *s, size_t len);
+};
+
+void console_register(const struct console_driver *drv);
+void printk(const char *fmt, ...) __printf(1, 2);
+/* Prints without taking the console lock: for the crash path only. */
+void console_force_unlock(void);
+
+#endif

@@ -1,0 +1,16 @@
+/* SPDX-License-Identifier: MIT */
+/* System time: nanoseconds since boot, from the calibrated TSC. */
+#ifndef XENOLITH_TIME_H
+#define XENOLITH_TIME_H
+
+#include <xenolith/types.h>
+
+#define MILLISECS(ms) ((s_time_t)(ms)*1000000ull)
+#define MICROSECS(us) ((s_time_t)(us)*1000ull)
+#define SECONDS(s)    ((s_time_t)(s)*1000000000ull)
+
+s_time_t NOW(void);
+void udelay(unsigned long us);
+uint64_t cpu_khz(void);
+
+#endif

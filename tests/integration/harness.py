@@ -1,0 +1,111 @@
+# SPDX-License-Identifier: MIT
+"""Boot Xenolith in QEMU (TCG) and read its serial log.
+
+Each Machine gets its own scratch folder (pytest's tmp_path), so tests
+can run in parallel and leave nothing behind. Waiting is always on a log
+line or on QEMU's exit, with a timeout; never a fixed sleep.
+"""
+import os
+import re
+import signal
+import subprocess
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+IMAGE = ROOT / "build" / "xenolith"
+QEMU = "qemu-system-x86_64"
+
+# isa-debug-exit statuses (include/xenolith/shutdown.h: code * 2 + 1).
+EXIT_PASS, EXIT_FAIL, EXIT_CRASH = 33, 35, 37
+
+POLL = 0.05
+
+
+class Machine:
+    """One QEMU run. Use start(), then wait_for()/wait_exit()."""
+
+    def __init__(self, scratch, *, smp=1, memory="256M", append="",
+                 modules=(), cdrom=None, cpu="max", extra=()):
+        self.scratch = Path(scratch)
+        self.scratch.mkdir(parents=True, exist_ok=True)
+        self.log_path = self.scratch / "serial.log"
+        self.args = [QEMU, "-M", "pc", "-cpu", cpu, "-smp", str(smp),
+                     "-m", memory, "-display", "none", "-nodefaults",
+                     "-no-reboot", "-serial", f"file:{self.log_path}",
+                     "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04"]
+        if cdrom:
+            self.args += ["-cdrom", str(cdrom)]
+        else:
+            self.args += ["-kernel", str(IMAGE), "-append", append]
+            if modules:
+                # QEMU's multiboot module list: "file args,file args" (',,' escapes ',').
+                self.args += ["-initrd", ",".join(m.replace(",", ",,") for m in modules)]
+        self.args += list(extra)
+        self.proc = None
+
+    def start(self):
+        self.log_path.write_bytes(b"")
+        self.proc = subprocess.Popen(self.args, stdin=subprocess.DEVNULL,
+                                     stdout=subprocess.DEVNULL,
+                                     stderr=open(self.scratch / "qemu.stderr", "wb"),
+                                     start_new_session=True)
+        return self
+
+    def log(self):
+        return self.log_path.read_bytes().decode("utf-8", "replace").replace("\r\n", "\n")
+
+    def tail(self, lines=40):
+        return "\n".join(self.log().splitlines()[-lines:])
+
+    def wait_for(self, pattern, timeout=60):
+        """Wait until the log matches `pattern` (a regex); return the match."""
+        regex = re.compile(pattern, re.M)
+        deadline = time.monotonic() + timeout
+        while True:
+            m = regex.search(self.log())
+            if m:
+                return m
+            if self.proc.poll() is not None:
+                m = regex.search(self.log())
+                if m:
+                    return m
+                raise AssertionError(
+                    f"QEMU exited ({self.proc.returncode}) before /{pattern}/ appeared;"
+                    f" serial log tail:\n{self.tail()}")
+            if time.monotonic() > deadline:
+                raise AssertionError(f"/{pattern}/ not seen in {timeout}s;"
+                                     f" serial log tail:\n{self.tail()}")
+            time.sleep(POLL)
+
+    def wait_exit(self, timeout=60):
+        """Wait for QEMU to exit; return its status."""
+        try:
+            return self.proc.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            self.kill()
+            raise AssertionError(f"QEMU still running after {timeout}s;"
+                                 f" serial log tail:\n{self.tail()}")
+
+    def kill(self):
+        if self.proc and self.proc.poll() is None:
+            os.killpg(self.proc.pid, signal.SIGKILL)
+            self.proc.wait()
+
+    def warnings(self):
+        return [l for l in self.log().splitlines() if "WARNING" in l or "BUG" in l]
+
+    def assert_no_warnings(self, allowed=()):
+        """Fail on any hypervisor warning the test did not expect."""
+        unexpected = [w for w in self.warnings()
+                      if not any(re.search(a, w) for a in allowed)]
+        assert not unexpected, "unexpected hypervisor warnings:\n" + "\n".join(unexpected)
+
+
+def run_to_exit(scratch, timeout=90, **kw):
+    """Boot, wait for QEMU to exit; return (status, log)."""
+    m = Machine(scratch, **kw).start()
+    try:
+        return m.wait_exit(timeout), m
+    finally:
+        m.kill()

@@ -32,7 +32,7 @@ HV_SRCS := $(filter-out $(ARCH)/xen.lds.S,$(wildcard $(HV)/common/*.c $(HV)/lib/
 	$(ARCH)/*.c $(ARCH)/*.S $(ARCH)/boot/*.S))
 HV_OBJS := $(patsubst %,$(BUILD)/%.o,$(HV_SRCS))
 
-.PHONY: all deps iso run test unit clang integration check clean bench
+.PHONY: all deps guest iso run test unit clang integration check clean bench
 all: $(IMAGE)
 
 deps:
@@ -72,6 +72,11 @@ $(IMAGE): $(HV_OBJS) $(BUILD)/xen.lds tools/gensyms.py tools/check-image.py
 		{ echo "symbol table moved functions between link passes"; exit 1; }
 	$(PYTHON) tools/check-image.py $@
 
+# The project's own PV guest kernel (guest/), built when its tree exists.
+GUEST_DIR := $(wildcard guest)
+guest: deps
+	$(if $(GUEST_DIR),$(MAKE) -C guest BUILD=$(abspath $(BUILD))/guest)
+
 iso: $(BUILD)/xenolith.iso
 $(BUILD)/xenolith.iso: $(IMAGE) tools/mkiso.sh
 	tools/mkiso.sh $(IMAGE) $@
@@ -95,7 +100,7 @@ unit: deps
 clang: deps
 	$(MAKE) BUILD=$(BUILD)/clang CC=clang all
 
-integration: deps $(IMAGE)
+integration: deps $(IMAGE) guest
 	$(PYTHON) -m pytest -q tests/integration
 
 bench:

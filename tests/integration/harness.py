@@ -26,7 +26,7 @@ class Machine:
     """One QEMU run. Use start(), then wait_for()/wait_exit()."""
 
     def __init__(self, scratch, *, smp=1, memory="256M", append="",
-                 modules=(), cdrom=None, cpu="max", extra=()):
+                 modules=(), cdrom=None, cpu="max", kernel=IMAGE, extra=()):
         self.scratch = Path(scratch)
         self.scratch.mkdir(parents=True, exist_ok=True)
         self.log_path = self.scratch / "serial.log"
@@ -37,7 +37,7 @@ class Machine:
         if cdrom:
             self.args += ["-cdrom", str(cdrom)]
         else:
-            self.args += ["-kernel", str(IMAGE), "-append", append]
+            self.args += ["-kernel", str(kernel), "-append", append]
             if modules:
                 # QEMU's multiboot module list: "file args,file args" (',,' escapes ',').
                 self.args += ["-initrd", ",".join(m.replace(",", ",,") for m in modules)]

@@ -23,13 +23,14 @@ HV_CFLAGS := -std=gnu11 -O2 -g -ffreestanding -fno-builtin -nostdinc \
 	-fno-optimize-sibling-calls -fno-asynchronous-unwind-tables \
 	-fcf-protection=none -fno-strict-aliasing \
 	-Wall -Wextra -Werror -Wmissing-prototypes -Wstrict-prototypes -Wvla \
-	-I$(HV)/include -I$(ARCH)/include -include $(HV)/include/xenolith/visibility.h \
-	-MMD -MP
-HV_ASFLAGS := -D__ASSEMBLY__ -I$(HV)/include -I$(ARCH)/include -MMD -MP
+	-I$(HV)/include -I$(ARCH)/include -I$(BUILD)/include \
+	-D__XEN_INTERFACE_VERSION__=__XEN_LATEST_INTERFACE_VERSION__ \
+	-include $(HV)/include/xenolith/visibility.h -MMD -MP
+HV_ASFLAGS := -D__ASSEMBLY__ -I$(HV)/include -I$(ARCH)/include -I$(BUILD)/include -MMD -MP
 HV_LDFLAGS := -nostdlib -static -z max-page-size=4096 -z noexecstack --no-warn-rwx-segments
 
 HV_SRCS := $(filter-out $(ARCH)/xen.lds.S,$(wildcard $(HV)/common/*.c $(HV)/lib/*.c \
-	$(ARCH)/*.c $(ARCH)/*.S $(ARCH)/boot/*.S))
+	$(ARCH)/*.c $(ARCH)/*.S $(ARCH)/boot/*.S $(ARCH)/pv/*.c $(ARCH)/pv/*.S))
 HV_OBJS := $(patsubst %,$(BUILD)/%.o,$(HV_SRCS))
 
 .PHONY: all deps guest iso run test unit clang integration check clean bench
@@ -38,9 +39,11 @@ all: $(IMAGE)
 deps:
 	@tools/deps.sh
 
-# Compiler and flags are part of every object's inputs.
+# Compiler and flags are part of every object's inputs. The guest ABI is
+# Xen's public headers from Debian's libxen-dev, reached as <xen/...>.
 $(BUILD)/.cflags: FORCE
-	@mkdir -p $(BUILD)
+	@mkdir -p $(BUILD)/include
+	@ln -sfn /usr/include/xen $(BUILD)/include/xen
 	@echo '$(CC) $(HV_CFLAGS)' | cmp -s - $@ || echo '$(CC) $(HV_CFLAGS)' > $@
 FORCE:
 
@@ -105,6 +108,26 @@ integration: deps $(IMAGE) guest
 
 bench:
 	@echo "No benchmarks yet: they arrive with the events and scheduler work."
+
+# Host tool build/host/xlcfg: checks xl.cfg files for people and for the
+# launcher (./xenolith), with the hypervisor's own parser sources compiled
+# for the host as the unit tests do (libc names renamed).
+XLCFG_TOOL   := $(BUILD)/host/xlcfg
+XLCFG_OBJS   := $(patsubst %,$(BUILD)/host/lib/%.o,xlcfg xlcfg_domain xlcfg_diag string)
+XLCFG_CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror -Wmissing-prototypes \
+	-Wstrict-prototypes -Wvla -I$(HV)/include -MMD -MP
+all: $(XLCFG_TOOL)
+$(BUILD)/host/lib/%.o: $(HV)/lib/%.c $(BUILD)/.cflags
+	@mkdir -p $(dir $@)
+	@echo "  HOSTCC  $<"
+	@$(CC) $(XLCFG_CFLAGS) -fno-builtin -include tests/unit/include/host_renames.h -c $< -o $@
+$(BUILD)/host/xlcfg.o: tools/xlcfg.c $(BUILD)/.cflags
+	@mkdir -p $(dir $@)
+	@echo "  HOSTCC  $<"
+	@$(CC) $(XLCFG_CFLAGS) -c $< -o $@
+$(XLCFG_TOOL): $(BUILD)/host/xlcfg.o $(XLCFG_OBJS)
+	@$(CC) $^ -o $@
+-include $(XLCFG_OBJS:.o=.d) $(BUILD)/host/xlcfg.d
 
 # Formatting and static analysis. comparePointers is off: the code
 # subtracts linker symbols (section bounds), which cppcheck cannot know.

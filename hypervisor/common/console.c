@@ -100,6 +100,21 @@ static void console_write_lines(const char *s)
     }
 }
 
+void console_domain_line(unsigned int domid, const char *s, size_t len)
+{
+    char prefix[16];
+    unsigned long flags = spin_lock_irqsave(&console_lock);
+    int n = snprintf(prefix, sizeof(prefix), "(d%u) ", domid);
+
+    if (!at_line_start)
+        console_emit("\n", 1);
+    console_emit(prefix, (size_t)n);
+    console_emit(s, len);
+    console_emit("\n", 1);
+    at_line_start = true;
+    spin_unlock_irqrestore(&console_lock, flags);
+}
+
 static unsigned int message_level(const char **fmt)
 {
     const char *f = *fmt;

@@ -66,6 +66,8 @@ void idt_init(void)
 
     for (v = 0; v < 256; v++)
         idt_set_gate(v, 0, 0);
+    idt_set_gate(3, 3, 0); /* int3 and into may come from guests (ring 3) */
+    idt_set_gate(4, 3, 0);
     idt_set_gate(2, 0, IST_NMI);
     idt_set_gate(8, 0, IST_DF);
     idt_set_gate(18, 0, IST_MCE);

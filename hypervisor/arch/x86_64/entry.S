@@ -3,7 +3,7 @@
  * Exception and interrupt entry. Every vector has a 16-byte stub that
  * makes the frame uniform (a zero error code where the CPU pushes none,
  * the vector number beside it) and joins common_entry, which saves the
- * registers as struct cpu_user_regs and calls do_trap().
+ * registers as struct cpu_regs and calls do_trap().
  */
 #include <asm/config.h>
 
@@ -41,6 +41,8 @@ common_entry:
         push    %r15
         mov     %rsp, %rdi
         call    do_trap
+        testb   $3, 8 * 15 + 8 + 8(%rsp)  /* saved CS: back to a guest? */
+        jnz     pv_ret_to_guest
         pop     %r15
         pop     %r14
         pop     %r13

@@ -24,13 +24,18 @@
 #include <asm/processor.h>
 
 #define FOUR_GB (1ull << 32)
-#define PT_LINK (_PAGE_PRESENT | _PAGE_RW | _PAGE_ACCESSED | _PAGE_DIRTY)
+/*
+ * Intermediate entries allow user access: the leaf decides, and the M2P's
+ * leaves are the only hypervisor mappings a guest may read.
+ */
+#define PT_LINK (_PAGE_PRESENT | _PAGE_RW | _PAGE_USER | _PAGE_ACCESSED | _PAGE_DIRTY)
 
 extern char __text_start[], __text_end[], __rodata_start[], __rodata_end[];
 extern char __data_start[], __image_end[];
 extern pte_t *const boot_l4_va; /* boot_l4 through the direct map */
 
 pte_t *idle_pg_table;
+unsigned long mm_trampoline_mfn;
 
 static struct boot_allocator boot_mem;
 static bool heap_ready;
@@ -270,6 +275,8 @@ void mm_init(void)
     uint64_t ram_end = highest_ram_end();
 
     collect_free_ram();
+    /* Taken before anything else can: the heap hands out low frames first. */
+    mm_trampoline_mfn = boot_alloc_take(&boot_mem, 1, 1, 0x100);
     build_idle_page_tables(ram_end);
     enable_paging_features();
     write_cr3(__pa(idle_pg_table));

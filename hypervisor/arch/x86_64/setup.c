@@ -6,6 +6,8 @@
  */
 #include <xenolith/bootinfo.h>
 #include <xenolith/bug.h>
+#include <xenolith/boot_domains.h>
+#include <xenolith/domain.h>
 #include <xenolith/console.h>
 #include <xenolith/mm.h>
 #include <xenolith/param.h>
@@ -21,6 +23,8 @@
 #include <asm/mm.h>
 #include <asm/multiboot.h>
 #include <asm/processor.h>
+#include <asm/pv.h>
+#include <asm/pv_mm.h>
 #include <asm/serial.h>
 #include <asm/smp.h>
 #include <asm/time.h>
@@ -32,17 +36,16 @@ extern char cpu0_stack[];
 static bool opt_qemu_exit;
 BOOL_PARAM("qemu_exit", opt_qemu_exit);
 
-void __noreturn machine_exit(unsigned int code)
+void machine_verdict(unsigned int code)
 {
     if (opt_qemu_exit)
         outb(QEMU_EXIT_PORT, (uint8_t)code);
-    halt_forever();
 }
 
-void __noreturn cpu_idle_loop(void)
+void __noreturn machine_exit(unsigned int code)
 {
-    for (;;)
-        safe_halt();
+    machine_verdict(code);
+    halt_forever();
 }
 
 static const char *memmap_type(uint32_t type)
@@ -104,6 +107,12 @@ void __noreturn start_xenolith(uint32_t magic, uint32_t info)
     time_init();
     smp_prepare_boot_cpu();
     apic_timer_calibrate();
+    sched_init();
+    sched_init_cpu(0);
+    domain_init();
+    pv_mm_init();
+    if (pv_cpu_init(0))
+        panic("no memory for the boot CPU's syscall entry");
     local_irq_enable();
     smp_boot_cpus();
 
@@ -113,5 +122,6 @@ void __noreturn start_xenolith(uint32_t magic, uint32_t info)
     printk("Scheduler: %s\n", sched_chosen_name());
     printk("Xenolith ready: %u CPUs online, %lu MiB free\n", cpumask_weight(&cpu_online_map),
            heap_free_frames() >> 8);
-    cpu_idle_loop();
+    boot_domains_create();
+    idle_loop();
 }

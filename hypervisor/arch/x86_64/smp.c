@@ -21,7 +21,9 @@
 #include <asm/mm.h>
 #include <asm/processor.h>
 #include <asm/regs.h>
+#include <asm/pv.h>
 #include <asm/smp.h>
+#include <xenolith/sched.h>
 
 extern const char trampoline_start[], trampoline_end[];
 extern uint32_t tramp_gdt_ptr[], tramp_pm_ptr[], tramp_lm_ptr[];
@@ -48,7 +50,7 @@ static struct {
     unsigned int started, finished;
 } call_data;
 
-static void call_function_interrupt(struct cpu_user_regs *regs)
+static void call_function_interrupt(struct cpu_regs *regs)
 {
     void (*fn)(void *) = call_data.fn;
     void *arg = call_data.arg;
@@ -89,7 +91,18 @@ void smp_stop_others(void)
         apic_send_nmi_allbutself();
 }
 
-static void timer_interrupt(struct cpu_user_regs *regs)
+unsigned int cpu_apic_id(unsigned int cpu)
+{
+    return cpu_apic_ids[cpu];
+}
+
+/* Only interrupts: the way out of the interrupt runs the softirqs. */
+static void event_check_interrupt(struct cpu_regs *regs)
+{
+    (void)regs;
+}
+
+static void timer_interrupt(struct cpu_regs *regs)
 {
     (void)regs;
     timer_softirq();
@@ -108,6 +121,7 @@ void smp_prepare_boot_cpu(void)
     cpu_stacks[0] = cpu0_stack;
     irq_set_handler(VECTOR_TIMER, timer_interrupt);
     irq_set_handler(VECTOR_CALL_FUNCTION, call_function_interrupt);
+    irq_set_handler(VECTOR_EVENT_CHECK, event_check_interrupt);
     timer_init_cpu(0);
     cpumask_set(&cpu_online_map, 0);
 }
@@ -120,9 +134,11 @@ void __attribute__((noreturn)) start_secondary(void)
         panic("CPU%u: no memory for its descriptor tables", cpu);
     apic_init_ap();
     timer_init_cpu(cpu);
+    sched_init_cpu(cpu);
+    if (pv_cpu_init(cpu))
+        panic("CPU%u: no memory for its syscall entry", cpu);
     cpumask_set(&cpu_online_map, cpu);
-    local_irq_enable();
-    cpu_idle_loop();
+    idle_loop();
 }
 
 static void patch_trampoline(void *page)
@@ -177,7 +193,7 @@ static bool boot_one_cpu(unsigned int cpu, unsigned int apic, unsigned int page)
 void smp_boot_cpus(void)
 {
     unsigned int ids[NR_CPUS], n = acpi_find_cpus(ids, NR_CPUS), i, next = 1;
-    struct page_info *tramp = alloc_frames(0, 0x100);
+    unsigned long tramp = mm_trampoline_mfn;
     unsigned int self = apic_id();
 
     nr_cpus_present = n ? n : 1;
@@ -186,17 +202,16 @@ void smp_boot_cpus(void)
         printk(XENLOG_WARNING "WARNING: no page below 1 MiB for the AP trampoline\n");
         return;
     }
-    patch_trampoline(page_to_virt(tramp));
+    patch_trampoline(__va((paddr_t)tramp << PAGE_SHIFT));
     mm_map_low_identity(true);
     for (i = 0; i < n && next < MIN(opt_maxcpus, (unsigned long)NR_CPUS); i++) {
         if (ids[i] == self)
             continue;
-        if (boot_one_cpu(next, ids[i], (unsigned int)page_to_mfn(tramp)))
+        if (boot_one_cpu(next, ids[i], (unsigned int)tramp))
             next++;
         else
             printk(XENLOG_WARNING "WARNING: CPU with APIC id %u did not start\n", ids[i]);
     }
     mm_map_low_identity(false);
-    free_frames(tramp, 0);
     printk("CPUs: %u online\n", cpumask_weight(&cpu_online_map));
 }

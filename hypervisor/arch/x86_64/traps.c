@@ -13,6 +13,8 @@
 #include <xenolith/smp.h>
 #include <xenolith/symbols.h>
 #include <asm/apic.h>
+#include <asm/guest_access.h>
+#include <asm/pv.h>
 #include <asm/processor.h>
 #include <asm/regs.h>
 
@@ -91,7 +93,7 @@ void show_backtrace(uint64_t rip, uint64_t rbp)
     }
 }
 
-void show_registers(const struct cpu_user_regs *r)
+void show_registers(const struct cpu_regs *r)
 {
     printk(XENLOG_ERR "CPU:    %u\n", smp_processor_id());
     print_symbol("RIP:    ", r->rip, false);
@@ -114,7 +116,7 @@ static void crash_begin(void)
     smp_stop_others();
 }
 
-static void __noreturn fatal_trap(const struct cpu_user_regs *regs)
+static void __noreturn fatal_trap(const struct cpu_regs *regs)
 {
     unsigned int v = regs->entry_vector;
 
@@ -146,14 +148,26 @@ void __noreturn panic(const char *fmt, ...)
     machine_exit(EXIT_CRASH);
 }
 
-void do_trap(struct cpu_user_regs *regs)
+void do_trap(struct cpu_regs *regs)
 {
     unsigned int v = regs->entry_vector;
 
     if (v == 2 && crashing)
         halt_forever(); /* another CPU asked everyone to stop */
-    if (v < 32)
+    if (v < 32) {
+        uint64_t fixup;
+
+        if ((regs->cs & 3) == 3) {
+            pv_handle_exception(regs);
+            return;
+        }
+        fixup = search_exception_table(regs->rip);
+        if (fixup) {
+            regs->rip = fixup;
+            return;
+        }
         fatal_trap(regs);
+    }
     if (v == VECTOR_SPURIOUS)
         return;
     if (irq_handlers[v])

@@ -45,6 +45,10 @@ SECTIONS
         __param_start = .;
         *(.param)
         __param_end = .;
+        . = ALIGN(8);
+        __ex_table_start = .;
+        *(.ex_table)
+        __ex_table_end = .;
     } :rodata
     .symtab_xen : AT(ADDR(.symtab_xen) - XEN_VIRT_START + XEN_LOAD_PHYS) {
         *(.symtab_xen)

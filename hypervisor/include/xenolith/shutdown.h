@@ -14,5 +14,7 @@
 #define EXIT_CRASH 0x12 /* 37 */
 
 void __noreturn machine_exit(unsigned int code);
+/* Ends QEMU with `code` under qemu_exit; otherwise returns and the machine idles on. */
+void machine_verdict(unsigned int code);
 
 #endif

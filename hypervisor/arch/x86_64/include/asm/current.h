@@ -10,10 +10,14 @@
 #include <xenolith/types.h>
 #include <asm/config.h>
 
+struct vcpu;
+
 struct cpu_info {
     unsigned int processor_id;
     unsigned int apic_id;
-    uint64_t spare[7];
+    struct vcpu *current_vcpu;
+    uint64_t syscall_scratch; /* guest %rax while the syscall stub runs */
+    uint64_t spare[5];
 };
 _Static_assert(sizeof(struct cpu_info) == CPU_INFO_SIZE, "cpu_info size");
 

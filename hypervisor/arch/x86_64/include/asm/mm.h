@@ -13,6 +13,8 @@
 #define PAGE_HYPERVISOR_UC (PAGE_HYPERVISOR_RW | _PAGE_PCD | _PAGE_PWT)
 
 extern pte_t *idle_pg_table;
+/* A frame below 1 MiB kept for the AP start-up code (0 if none). */
+extern unsigned long mm_trampoline_mfn;
 
 /* Builds the real page tables and the frame table, then starts the heap. */
 void mm_init(void);

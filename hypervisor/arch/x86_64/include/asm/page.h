@@ -43,6 +43,12 @@ static inline void *__va(paddr_t pa)
 /* Physical address of a direct-map or image address. */
 paddr_t __pa(const void *va);
 
+/* Bits 63-47 all equal: an address the CPU accepts in RIP or a pointer. */
+static inline bool is_canonical(uint64_t va)
+{
+    return (uint64_t)((int64_t)(va << 16) >> 16) == va; /* bit 47 sign-extended */
+}
+
 static inline paddr_t pte_addr(pte_t e)
 {
     return e & PTE_ADDR_MASK;

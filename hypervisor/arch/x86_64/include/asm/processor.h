@@ -85,6 +85,11 @@ DEFINE_CR_ACCESSORS(3)
 DEFINE_CR_ACCESSORS(4)
 #undef DEFINE_CR_ACCESSORS
 
+static inline void clts(void)
+{
+    __asm__ __volatile__("clts" ::: "memory");
+}
+
 static inline void invlpg(const void *va)
 {
     __asm__ __volatile__("invlpg (%0)" ::"r"(va) : "memory");

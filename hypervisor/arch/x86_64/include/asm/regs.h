@@ -8,7 +8,7 @@
 
 #include <xenolith/types.h>
 
-struct cpu_user_regs {
+struct cpu_regs {
     uint64_t r15, r14, r13, r12, rbp, rbx, r11, r10, r9, r8;
     uint64_t rax, rcx, rdx, rsi, rdi;
     uint32_t error_code;
@@ -16,13 +16,13 @@ struct cpu_user_regs {
     uint64_t rip, cs, rflags, rsp, ss;
 };
 
-typedef void (*irq_handler_t)(struct cpu_user_regs *regs);
+typedef void (*irq_handler_t)(struct cpu_regs *regs);
 
 /* Routes an interrupt vector (>= 32) to a handler; the caller EOIs. */
 void irq_set_handler(unsigned int vector, irq_handler_t fn);
-void do_trap(struct cpu_user_regs *regs);
+void do_trap(struct cpu_regs *regs);
 /* Prints the registers and a symbolized backtrace of a frame. */
-void show_registers(const struct cpu_user_regs *regs);
+void show_registers(const struct cpu_regs *regs);
 void show_backtrace(uint64_t rip, uint64_t rbp);
 
 #endif

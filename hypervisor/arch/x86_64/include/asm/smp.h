@@ -7,7 +7,7 @@
 void smp_prepare_boot_cpu(void);
 void smp_boot_cpus(void);
 void __attribute__((noreturn)) start_secondary(void);
-void __attribute__((noreturn)) cpu_idle_loop(void);
+unsigned int cpu_apic_id(unsigned int cpu);
 void __attribute__((noreturn)) start_xenolith(uint32_t magic, uint32_t info);
 
 #endif

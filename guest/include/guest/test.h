@@ -1,0 +1,62 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Tests as tiny guests (the XTF idea): suites of cases chosen on the
+ * command line. Each case prints one line, "PASS suite/name" or
+ * "FAIL suite/name: where: why"; the run ends with "N passed, N failed".
+ * CHECK* ends the case at the first failed condition.
+ */
+#ifndef GUEST_TEST_H
+#define GUEST_TEST_H
+
+#include <guest/console.h>
+#include <xenolith/compiler.h>
+#include <xenolith/types.h>
+
+struct test_case {
+    const char *name;
+    void (*fn)(void);
+};
+
+struct test_suite {
+    const char *name;
+    const struct test_case *cases;
+    unsigned int count;
+    void (*setup)(void); /* optional, runs before the first case */
+};
+
+#define TEST_SUITE(var, sname, list)                                                               \
+    const struct test_suite var = {.name = sname, .cases = list, .count = ARRAY_SIZE(list)}
+
+void test_fail(const char *file, int line, const char *fmt, ...) __printf(3, 4);
+/* Informational line under the current case (values Xen returned). */
+void test_info(const char *fmt, ...) __printf(1, 2);
+/* Ends the current case now (after a failure that cannot continue). */
+void test_abort(void) __noreturn;
+bool test_failed(void);
+const char *test_current_name(void);
+
+/* Runs the named suites; returns true when every case passed. */
+bool test_run(const char *const *names, unsigned int count);
+
+#define CHECK(cond)                                                                                \
+    do {                                                                                           \
+        if (!(cond)) {                                                                             \
+            test_fail(__FILE__, __LINE__, "%s", #cond);                                            \
+            return;                                                                                \
+        }                                                                                          \
+    } while (0)
+
+#define CHECK_EQ(a, b)                                                                             \
+    do {                                                                                           \
+        long a_ = (long)(a), b_ = (long)(b);                                                       \
+        if (a_ != b_) {                                                                            \
+            test_fail(__FILE__, __LINE__, "%s == %s: got %ld (%#lx), want %ld (%#lx)", #a, #b, a_, \
+                      a_, b_, b_);                                                                 \
+            return;                                                                                \
+        }                                                                                          \
+    } while (0)
+
+extern const struct test_suite test_suite_basic, test_suite_mmu, test_suite_traps, test_suite_user,
+    test_suite_threads, test_suite_hostile;
+
+#endif

@@ -1,0 +1,146 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * vCPU context on x86-64: initial state, context switch, guest
+ * kernel/user mode toggling, the per-CPU SYSCALL entry stubs.
+ *
+ * While a PV vCPU runs: MSR_GS_BASE holds the GS base of its current
+ * mode and MSR_SHADOW_GS_BASE the other one, so a mode toggle is a
+ * swapgs; CR3 holds the L4 of its current mode.
+ */
+#include <xenolith/bug.h>
+#include <xenolith/domain.h>
+#include <xenolith/mm.h>
+#include <xenolith/sched.h>
+#include <xenolith/smp.h>
+#include <xenolith/softirq.h>
+#include <xenolith/string.h>
+#include <asm/apic.h>
+#include <asm/mm.h>
+#include <asm/processor.h>
+#include <asm/pv.h>
+#include <asm/smp.h>
+
+#define FMASK_BITS 0x47700 /* TF IF DF NT AC: cleared on SYSCALL */
+#define STAR_VALUE (((uint64_t)(FLAT_RING3_CS32 & ~3) << 48) | ((uint64_t)HYPERVISOR_CS << 32))
+
+extern void pv_syscall_entry(void);
+
+/* Default FPU image: FCW 0x37f (all exceptions masked), MXCSR 0x1f80. */
+static void fpu_init_state(uint8_t *image)
+{
+    memset(image, 0, 512);
+    image[0] = 0x7f;
+    image[1] = 0x03;
+    image[24] = 0x80;
+    image[25] = 0x1f;
+}
+
+void arch_vcpu_init(struct vcpu *v)
+{
+    struct cpu_regs *r = &v->arch.user_regs;
+
+    r->cs = FLAT_RING3_CS64;
+    r->ss = FLAT_RING3_SS64;
+    r->rflags = X86_EFLAGS_IF; /* guests always run with interrupts on */
+    v->arch.kernel_mode = true;
+    v->arch.kernel_ss = FLAT_RING3_SS64;
+    fpu_init_state(v->arch.fpu_state);
+}
+
+void pv_load_cr3(const struct vcpu *v)
+{
+    unsigned long mfn = v->arch.kernel_mode ? v->arch.guest_table : v->arch.guest_table_user;
+
+    BUG_ON(!mfn);
+    write_cr3((paddr_t)mfn << PAGE_SHIFT);
+}
+
+void pv_toggle_guest_mode(struct vcpu *v)
+{
+    v->arch.kernel_mode = !v->arch.kernel_mode;
+    __asm__ __volatile__("swapgs" ::: "memory");
+    pv_load_cr3(v);
+}
+
+static void save_guest_state(struct vcpu *v)
+{
+    uint64_t gs = rdmsr(MSR_GS_BASE), shadow = rdmsr(MSR_SHADOW_GS_BASE);
+
+    v->arch.user_regs = *guest_cpu_regs();
+    v->arch.fs_base = rdmsr(MSR_FS_BASE);
+    v->arch.gs_base_kernel = v->arch.kernel_mode ? gs : shadow;
+    v->arch.gs_base_user = v->arch.kernel_mode ? shadow : gs;
+    clts();
+    __asm__ __volatile__("fxsave64 %0" : "=m"(v->arch.fpu_state));
+}
+
+static void load_guest_state(const struct vcpu *v)
+{
+    *guest_cpu_regs() = v->arch.user_regs;
+    wrmsr(MSR_FS_BASE, v->arch.fs_base);
+    wrmsr(MSR_GS_BASE, v->arch.kernel_mode ? v->arch.gs_base_kernel : v->arch.gs_base_user);
+    wrmsr(MSR_SHADOW_GS_BASE, v->arch.kernel_mode ? v->arch.gs_base_user : v->arch.gs_base_kernel);
+    clts();
+    __asm__ __volatile__("fxrstor64 %0" ::"m"(v->arch.fpu_state));
+    if (v->arch.fpu_ts)
+        write_cr0(read_cr0() | X86_CR0_TS);
+    pv_load_cr3(v);
+}
+
+void context_switch(struct vcpu *prev, struct vcpu *next)
+{
+    ASSERT(!local_irq_is_enabled());
+    if (!is_idle_vcpu(prev))
+        save_guest_state(prev);
+    sched_switched_out(prev);
+    if (is_idle_vcpu(next)) {
+        write_cr3(__pa(idle_pg_table));
+        reset_stack_and_jump(idle_loop);
+    }
+    load_guest_state(next);
+    reset_stack_and_jump(pv_ret_to_guest);
+}
+
+void arch_kick_cpu(unsigned int cpu)
+{
+    apic_send_ipi(cpu_apic_id(cpu), VECTOR_EVENT_CHECK);
+}
+
+/*
+ * SYSCALL does not switch stacks, and the guest owns GS, so each pCPU
+ * gets its own stub that knows its stack: save %rax, move the guest %rsp
+ * into %rax, load this pCPU's stack, jump to pv_syscall_entry.
+ */
+static void pv_write_syscall_stub(uint8_t *p, struct cpu_info *ci)
+{
+    uint64_t scratch = (uint64_t)&ci->syscall_scratch, target = (uint64_t)pv_syscall_entry;
+
+    *p++ = 0x48, *p++ = 0xa3; /* movabs %rax, scratch */
+    memcpy(p, &scratch, 8), p += 8;
+    *p++ = 0x48, *p++ = 0x89, *p++ = 0xe0; /* mov %rsp, %rax */
+    *p++ = 0x48, *p++ = 0xbc;              /* movabs $ci, %rsp */
+    memcpy(p, &ci, 8), p += 8;
+    *p++ = 0xff, *p++ = 0x25; /* jmp *0(%rip) */
+    memset(p, 0, 4), p += 4;
+    memcpy(p, &target, 8);
+}
+
+int pv_cpu_init(unsigned int cpu)
+{
+    uint8_t *page = alloc_xenheap_pages(0);
+    uint64_t stub = STUBS_VIRT_START + (uint64_t)cpu * PAGE_SIZE;
+
+    if (!page)
+        return -1;
+    memset(page, 0xcc, PAGE_SIZE); /* int3 around the stub */
+    pv_write_syscall_stub(page, get_cpu_info());
+    if (map_pages_to_xen(stub, __pa(page), PAGE_SIZE, PAGE_HYPERVISOR_RX))
+        return -1;
+    wrmsr(MSR_STAR, STAR_VALUE);
+    wrmsr(MSR_LSTAR, stub);
+    wrmsr(MSR_CSTAR, stub);
+    wrmsr(MSR_FMASK, FMASK_BITS);
+    wrmsr(MSR_EFER, rdmsr(MSR_EFER) | EFER_SCE);
+    write_cr4(read_cr4() | X86_CR4_OSFXSR | X86_CR4_OSXMMEXCPT);
+    return 0;
+}

@@ -1,0 +1,25 @@
+/* SPDX-License-Identifier: MIT */
+#ifndef ASM_DOM_BUILD_H
+#define ASM_DOM_BUILD_H
+
+#include <xenolith/types.h>
+
+struct domain;
+
+struct pv_build_params {
+    const void *kernel;
+    size_t kernel_size;
+    const void *ramdisk; /* NULL: none */
+    size_t ramdisk_size;
+    const char *cmdline;
+    unsigned long nr_pages; /* the domain's memory */
+};
+
+/*
+ * Lays out a 64-bit PV guest as Xen's builder does (public/xen.h,
+ * "start-of-day memory layout") and readies vCPU 0 to enter it.
+ * 0 or -errno (-ENOEXEC: not a PV kernel; -ENOMEM; -EINVAL).
+ */
+int pv_build_domain(struct domain *d, const struct pv_build_params *p);
+
+#endif

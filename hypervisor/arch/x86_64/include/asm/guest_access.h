@@ -1,0 +1,20 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Guest memory access by guest virtual address, with the guest's page
+ * tables loaded (they are, during its hypercalls and traps). Every
+ * guest-supplied pointer goes through these: a pointer into the
+ * hypervisor's area, a wrapping range or an unmapped page is -EFAULT.
+ */
+#ifndef ASM_GUEST_ACCESS_H
+#define ASM_GUEST_ACCESS_H
+
+#include <xenolith/types.h>
+
+bool guest_range_ok(uint64_t addr, size_t len);
+int copy_from_guest(void *dst, uint64_t src, size_t len);
+int copy_to_guest(uint64_t dst, const void *src, size_t len);
+
+/* The fixup for a faulting hypervisor instruction, or 0 if it has none. */
+uint64_t search_exception_table(uint64_t rip);
+
+#endif

@@ -1,0 +1,51 @@
+/* SPDX-License-Identifier: MIT */
+/* 64-bit PV guest support: entry/exit, mode switching, bounces. */
+#ifndef ASM_PV_H
+#define ASM_PV_H
+
+#include <xenolith/types.h>
+#include <asm/current.h>
+#include <asm/processor.h>
+#include <asm/regs.h>
+
+struct vcpu;
+
+/* The current guest's registers: the frame below struct cpu_info. */
+static inline struct cpu_regs *guest_cpu_regs(void)
+{
+    return (struct cpu_regs *)get_cpu_info() - 1;
+}
+
+/* Sets up this pCPU's SYSCALL entry (stub page and MSRs). */
+int pv_cpu_init(unsigned int cpu);
+void pv_toggle_guest_mode(struct vcpu *v);
+/* Loads the page-table base for v's current mode. */
+void pv_load_cr3(const struct vcpu *v);
+
+void pv_syscall(struct cpu_regs *regs);
+void pv_exit_to_guest(void);
+void pv_handle_exception(struct cpu_regs *regs);
+
+/*
+ * Queues a bounce to the guest kernel: a frame on its stack (Xen's
+ * layout: rcx and r11 on top of an iret frame, plus the error code for
+ * faults that have one) and a jump to `handler`. Returns 0, or -EFAULT if
+ * the guest's stack could not be written (the domain has been crashed).
+ */
+int pv_bounce(struct vcpu *v, uint64_t handler, bool mask_events, bool has_error_code,
+              uint32_t error_code);
+/* Bounces exception `vector` through the guest's trap table. */
+void pv_inject_exception(struct vcpu *v, unsigned int vector, bool has_error_code,
+                         uint32_t error_code);
+
+/* #UD: the forced-emulation prefix (ud2a "xen" cpuid); true if handled. */
+bool pv_emulate_forced_op(struct cpu_regs *regs);
+/* #GP(0): the privileged instructions Xen emulates for PV; true if handled. */
+bool pv_emulate_privileged_op(struct cpu_regs *regs);
+/* CPUID as a PV guest sees it. */
+void pv_cpuid(uint32_t leaf, uint32_t subleaf, struct cpuid_regs *r);
+
+extern void __attribute__((noreturn)) reset_stack_and_jump(void (*fn)(void));
+extern void pv_ret_to_guest(void);
+
+#endif

@@ -1,0 +1,39 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The PV MMU: guests own their page tables, the hypervisor validates
+ * every entry. See xenolith/page_type.h for the reference model.
+ *
+ * Locking: pv_mm_lock serializes all page-table validation and updates.
+ */
+#ifndef ASM_PV_MM_H
+#define ASM_PV_MM_H
+
+#include <xenolith/page.h>
+#include <xenolith/spinlock.h>
+#include <xenolith/types.h>
+#include <asm/page.h>
+
+struct domain;
+struct vcpu;
+
+extern spinlock_t pv_mm_lock;
+
+#define M2P_INVALID (~0ull)
+
+void pv_mm_init(void);
+/* Records mfn -> pfn in the machine-to-physical table guests read. */
+void m2p_set(unsigned long mfn, uint64_t pfn);
+
+/* The frame if it exists and belongs to d (or is d's shared_info), else NULL. */
+struct page_info *pv_owned_frame(const struct domain *d, unsigned long mfn);
+/* Entry `e` as it would be stored at `level` (1-4): 0 or -errno; takes refs. */
+int pv_get_entry_refs(struct domain *d, pte_t e, unsigned int level);
+void pv_put_entry_refs(pte_t e, unsigned int level);
+/* What the hypervisor stores for a guest entry (forces _PAGE_USER, ...). */
+pte_t pv_adjust_entry(pte_t e, unsigned int level);
+/* Installs the hypervisor's slots in a guest L4. */
+void pv_install_xen_slots(pte_t *l4);
+/* Flushes TLBs on every pCPU that may hold d's mappings. */
+void pv_flush_domain_tlbs(struct domain *d);
+
+#endif

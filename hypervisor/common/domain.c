@@ -1,0 +1,264 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Domain and vCPU objects: creation, shutdown, destruction, and the
+ * frames a domain owns.
+ *
+ * Locking: domlist_lock protects the list of domains; d->lock protects
+ * d's page list and counters. A domain is destroyed only once none of its
+ * vCPUs can run any more (sched_remove_vcpu() guarantees it).
+ */
+#include <xenolith/bug.h>
+#include <xenolith/console.h>
+#include <xenolith/domain.h>
+#include <xenolith/errno.h>
+#include <xenolith/mm.h>
+#include <xenolith/sched.h>
+#include <xenolith/softirq.h>
+#include <xenolith/string.h>
+#include <xen/sched.h>
+
+static struct list_head domain_list = LIST_HEAD_INIT(domain_list);
+static DEFINE_SPINLOCK(domlist_lock);
+static unsigned int nr_domains;
+
+static const char *const shutdown_names[] = {
+    [SHUTDOWN_poweroff] = "poweroff", [SHUTDOWN_reboot] = "reboot",
+    [SHUTDOWN_suspend] = "suspend",   [SHUTDOWN_crash] = "crash",
+    [SHUTDOWN_watchdog] = "watchdog", [SHUTDOWN_soft_reset] = "soft_reset",
+};
+
+const char *domain_shutdown_name(unsigned int reason)
+{
+    return reason < ARRAY_SIZE(shutdown_names) && shutdown_names[reason] ? shutdown_names[reason]
+                                                                         : "unknown";
+}
+
+static struct vcpu *vcpu_create(struct domain *d, unsigned int id)
+{
+    struct vcpu *v = xzalloc(struct vcpu);
+
+    if (!v)
+        return NULL;
+    v->vcpu_id = id;
+    v->domain = d;
+    v->run_state = VCPU_offline;
+    v->vcpu_info = &d->shared_info->vcpu_info[id];
+    v->vcpu_info->evtchn_upcall_mask = 1; /* events start masked, as on Xen */
+    list_init(&v->runq_link);
+    arch_vcpu_init(v);
+    return v;
+}
+
+struct domain *domain_create(domid_t id, const char *name, unsigned int max_vcpus,
+                             unsigned long max_pages, bool privileged)
+{
+    struct domain *d;
+    unsigned int i;
+
+    if (max_vcpus == 0 || max_vcpus > MAX_VIRT_CPUS || domain_by_id(id))
+        return NULL;
+    d = xzalloc(struct domain);
+    if (!d)
+        return NULL;
+    d->domain_id = id;
+    strlcpy(d->name, name, sizeof(d->name));
+    spin_lock_init(&d->lock);
+    list_init(&d->page_list);
+    d->max_pages = max_pages;
+    d->is_privileged = privileged;
+    d->weight = 256;
+    d->state = DOMSTATE_created;
+    d->shared_info = alloc_xenheap_pages(0);
+    if (!d->shared_info)
+        goto fail;
+    memset(d->shared_info, 0, PAGE_SIZE);
+    /* Owned by the guest (so it may map it) but not on its page list. */
+    mfn_to_page(__pa(d->shared_info) >> PAGE_SHIFT)->owner = id;
+    page_set_refcount(mfn_to_page(__pa(d->shared_info) >> PAGE_SHIFT), 1);
+    d->max_vcpus = max_vcpus;
+    for (i = 0; i < max_vcpus; i++)
+        if (!(d->vcpus[i] = vcpu_create(d, i)))
+            goto fail;
+
+    spin_lock(&domlist_lock);
+    list_add_tail(&d->domlist_link, &domain_list);
+    nr_domains++;
+    spin_unlock(&domlist_lock);
+    printk("Domain %u (%s) created: %u vCPU%s, up to %lu KiB%s\n", id, d->name, max_vcpus,
+           max_vcpus > 1 ? "s" : "", max_pages * 4, privileged ? ", privileged" : "");
+    return d;
+
+fail:
+    for (i = 0; i < max_vcpus; i++)
+        xfree(d->vcpus[i]);
+    free_xenheap_pages(d->shared_info, 0);
+    xfree(d);
+    return NULL;
+}
+
+struct domain *domain_by_id(domid_t id)
+{
+    struct domain *d, *found = NULL;
+
+    spin_lock(&domlist_lock);
+    list_for_each_entry(d, &domain_list, domlist_link)
+    {
+        if (d->domain_id == id) {
+            found = d;
+            break;
+        }
+    }
+    spin_unlock(&domlist_lock);
+    return found;
+}
+
+unsigned int domain_count(void)
+{
+    return READ_ONCE(nr_domains);
+}
+
+void domain_unpause(struct domain *d)
+{
+    unsigned int i;
+
+    if (d->state != DOMSTATE_created && d->state != DOMSTATE_paused)
+        return;
+    d->state = DOMSTATE_running;
+    for (i = 0; i < d->max_vcpus; i++)
+        if (d->vcpus[i]->is_up)
+            sched_start_vcpu(d->vcpus[i]);
+}
+
+void domain_shutdown(struct domain *d, unsigned int reason)
+{
+    unsigned int i;
+
+    spin_lock(&d->lock);
+    if (d->state >= DOMSTATE_shutdown) {
+        spin_unlock(&d->lock);
+        return;
+    }
+    d->state = DOMSTATE_shutdown;
+    d->shutdown_reason = reason;
+    spin_unlock(&d->lock);
+    for (i = 0; i < d->max_vcpus; i++)
+        sched_remove_vcpu(d->vcpus[i]);
+    printk("Domain %u (%s) shut down: %s\n", d->domain_id, d->name, domain_shutdown_name(reason));
+    cpu_raise_softirq(0, DOMAIN_REAP_SOFTIRQ);
+}
+
+static bool domain_is_running_anywhere(const struct domain *d)
+{
+    unsigned int i;
+
+    for (i = 0; i < d->max_vcpus; i++)
+        if (__atomic_load_n(&d->vcpus[i]->is_running, __ATOMIC_ACQUIRE))
+            return true;
+    return false;
+}
+
+/* A shut-down domain that no longer runs anywhere, not yet handed to the policy. */
+static struct domain *find_reapable(void)
+{
+    struct domain *d, *found = NULL;
+
+    spin_lock(&domlist_lock);
+    list_for_each_entry(d, &domain_list, domlist_link)
+    {
+        if (d->state == DOMSTATE_shutdown && !d->reaped && !domain_is_running_anywhere(d)) {
+            found = d;
+            break;
+        }
+    }
+    spin_unlock(&domlist_lock);
+    return found;
+}
+
+/*
+ * DOMAIN_REAP softirq (CPU 0): every domain that has shut down and whose
+ * vCPUs have all left their pCPUs goes to the policy (domain_ended),
+ * which destroys it or keeps it. A vCPU still running raises this again
+ * when it is switched out (sched_switched_out).
+ */
+static void domain_reap(void)
+{
+    struct domain *d;
+
+    while ((d = find_reapable()) != NULL) {
+        d->reaped = true;
+        if (domain_ended(d))
+            domain_destroy(d);
+    }
+    if (domain_count() == 0)
+        domains_all_ended();
+}
+
+void domain_init(void)
+{
+    softirq_register(DOMAIN_REAP_SOFTIRQ, domain_reap);
+}
+
+void domain_crash(struct domain *d, const char *why)
+{
+    printk(XENLOG_WARNING "Domain %u (%s) crashed: %s\n", d->domain_id, d->name, why);
+    domain_shutdown(d, SHUTDOWN_crash);
+}
+
+struct page_info *domain_alloc_page(struct domain *d)
+{
+    struct page_info *pg;
+
+    if (d->tot_pages >= d->max_pages)
+        return NULL;
+    pg = alloc_frames(0, 0);
+    if (!pg)
+        return NULL;
+    pg->owner = d->domain_id;
+    page_set_refcount(pg, 1); /* the allocation reference */
+    spin_lock(&d->lock);
+    list_add_tail(&pg->list, &d->page_list);
+    d->tot_pages++;
+    spin_unlock(&d->lock);
+    return pg;
+}
+
+void domain_free_page(struct domain *d, struct page_info *pg)
+{
+    spin_lock(&d->lock);
+    list_del(&pg->list);
+    d->tot_pages--;
+    spin_unlock(&d->lock);
+    pg->owner = PAGE_OWNER_INVALID;
+    pg->type_info = 0;
+    page_set_refcount(pg, 0);
+    free_frames(pg, 0);
+}
+
+/*
+ * Every frame goes back to the heap at once: no other domain can hold a
+ * reference to them (grant mappings do not exist yet), and the domain's
+ * own page-table references die with it.
+ */
+void domain_destroy(struct domain *d)
+{
+    struct page_info *pg, *tmp;
+    unsigned int i;
+
+    ASSERT(d->state == DOMSTATE_shutdown || d->state == DOMSTATE_created);
+    d->state = DOMSTATE_dying;
+    spin_lock(&domlist_lock);
+    list_del(&d->domlist_link);
+    nr_domains--;
+    spin_unlock(&domlist_lock);
+
+    list_for_each_entry_safe(pg, tmp, &d->page_list, list) domain_free_page(d, pg);
+    BUG_ON(d->tot_pages != 0);
+    mfn_to_page(__pa(d->shared_info) >> PAGE_SHIFT)->owner = PAGE_OWNER_XEN;
+    page_set_refcount(mfn_to_page(__pa(d->shared_info) >> PAGE_SHIFT), 0);
+    free_xenheap_pages(d->shared_info, 0);
+    for (i = 0; i < d->max_vcpus; i++)
+        xfree(d->vcpus[i]);
+    d->state = DOMSTATE_destroyed;
+    printk("Domain %u (%s) destroyed: all frames returned\n", d->domain_id, d->name);
+    xfree(d);
+}

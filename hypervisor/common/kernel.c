@@ -1,0 +1,154 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Hypercalls about the hypervisor itself: xen_version (what we are and
+ * which features a guest may rely on), console_io (the guest's early
+ * console), vm_assist.
+ */
+#include <xenolith/bootinfo.h>
+#include <xenolith/console.h>
+#include <xenolith/domain.h>
+#include <xenolith/errno.h>
+#include <xenolith/hypercall.h>
+#include <xenolith/string.h>
+#include <xenolith/version.h>
+#include <xen/features.h>
+#include <xen/version.h>
+#include <asm/config.h>
+#include <asm/guest_access.h>
+
+#define CONSOLE_IO_CHUNK 128
+
+/*
+ * Only what Xenolith really provides. Linux 6.1 also insists on
+ * mmu_pt_update_preserve_ad and gnttab_map_avail_bits; each is added
+ * here with the code that honours it.
+ */
+static uint32_t features_submap0(void)
+{
+    return (1u << XENFEAT_pae_pgdir_above_4gb) | (1u << XENFEAT_mmu_pt_update_preserve_ad);
+}
+
+static long copy_string_out(uint64_t arg, const char *s, size_t size)
+{
+    char buf[1024];
+
+    memset(buf, 0, size);
+    strlcpy(buf, s, size);
+    return copy_to_guest(arg, buf, size);
+}
+
+long do_xen_version(uint64_t cmd, uint64_t arg)
+{
+    switch (cmd) {
+    case XENVER_version:
+        return (XEN_ABI_MAJOR << 16) | XEN_ABI_MINOR;
+    case XENVER_extraversion:
+        return copy_string_out(arg, "-xenolith" XENOLITH_VERSION, sizeof(xen_extraversion_t));
+    case XENVER_capabilities:
+        return copy_string_out(arg, "xen-3.0-x86_64 ", sizeof(xen_capabilities_info_t));
+    case XENVER_changeset:
+        return copy_string_out(arg, "xenolith", sizeof(xen_changeset_info_t));
+    case XENVER_commandline:
+        return copy_string_out(arg, boot_info.cmdline, sizeof(xen_commandline_t));
+    case XENVER_compile_info: {
+        xen_compile_info_t info;
+
+        memset(&info, 0, sizeof(info));
+        strlcpy(info.compiler, "gcc/clang", sizeof(info.compiler));
+        strlcpy(info.compile_by, "xenolith", sizeof(info.compile_by));
+        return copy_to_guest(arg, &info, sizeof(info));
+    }
+    case XENVER_platform_parameters: {
+        xen_platform_parameters_t p = {.virt_start = HYPERVISOR_VIRT_START};
+
+        return copy_to_guest(arg, &p, sizeof(p));
+    }
+    case XENVER_get_features: {
+        xen_feature_info_t fi;
+
+        if (copy_from_guest(&fi, arg, sizeof(fi)))
+            return -EFAULT;
+        if (fi.submap_idx != 0)
+            return -EINVAL;
+        fi.submap = features_submap0();
+        return copy_to_guest(arg, &fi, sizeof(fi));
+    }
+    case XENVER_pagesize:
+        return 4096;
+    case XENVER_guest_handle: {
+        static const xen_domain_handle_t no_handle; /* domains have no UUID yet */
+
+        return copy_to_guest(arg, no_handle, sizeof(no_handle));
+    }
+    case XENVER_build_id:
+        return -ENODATA;
+    }
+    return -ENOSYS;
+}
+
+/* Splits guest output into lines so each gets its "(dN) " prefix. */
+static void console_take(struct domain *d, const char *s, size_t len)
+{
+    size_t i;
+
+    for (i = 0; i < len; i++) {
+        if (s[i] == '\n' || d->console_len == sizeof(d->console_line)) {
+            console_domain_line(d->domain_id, d->console_line, d->console_len);
+            d->console_len = 0;
+            if (s[i] == '\n')
+                continue;
+        }
+        if (s[i] != '\r')
+            d->console_line[d->console_len++] = s[i];
+    }
+}
+
+long do_console_io(uint64_t cmd, uint64_t count, uint64_t buffer)
+{
+    struct domain *d = current_vcpu()->domain;
+    char chunk[CONSOLE_IO_CHUNK];
+    uint64_t done = 0;
+
+    switch (cmd) {
+    case CONSOLEIO_write:
+        if (count > (1u << 20))
+            return -EINVAL;
+        while (done < count) {
+            size_t n = MIN(count - done, (uint64_t)sizeof(chunk));
+
+            if (copy_from_guest(chunk, buffer + done, n))
+                return -EFAULT;
+            console_take(d, chunk, n);
+            done += n;
+        }
+        return (long)count;
+    case CONSOLEIO_read:
+        /* Input is not routed to domains yet: nothing to read. */
+        return d->is_privileged ? 0 : -EPERM;
+    }
+    return -ENOSYS;
+}
+
+/* The assists Xenolith honours for 64-bit PV: 4gb_segments and
+ * pae_extended_cr3 only mean something to 32-bit guests, so enabling
+ * them is harmless. writable_pagetables needs write emulation first. */
+#define VM_ASSIST_SUPPORTED                                                                        \
+    ((1ul << VMASST_TYPE_4gb_segments) | (1ul << VMASST_TYPE_4gb_segments_notify) |                \
+     (1ul << VMASST_TYPE_pae_extended_cr3))
+
+long do_vm_assist(uint64_t cmd, uint64_t type)
+{
+    struct domain *d = current_vcpu()->domain;
+
+    if (type >= 64 || !(VM_ASSIST_SUPPORTED & (1ul << type)))
+        return -EINVAL;
+    switch (cmd) {
+    case VMASST_CMD_enable:
+        d->arch.vm_assist |= 1ul << type;
+        return 0;
+    case VMASST_CMD_disable:
+        d->arch.vm_assist &= ~(1ul << type);
+        return 0;
+    }
+    return -ENOSYS;
+}

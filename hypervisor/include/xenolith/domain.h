@@ -1,0 +1,113 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Domains and virtual CPUs: the objects the hypervisor multiplexes.
+ *
+ * Lifecycle of a domain:  created -> running <-> paused
+ *                                 -> shutting down (reason) -> dying -> destroyed
+ * "created" domains are being built and have never run; a domain that shut
+ * down keeps its memory until it is destroyed (on_poweroff=preserve keeps it
+ * around); "dying" means its frames are being returned.
+ *
+ * Locking: domlist_lock protects the domain list and id allocation;
+ * d->lock protects d's page list, state and vCPU array.
+ */
+#ifndef XENOLITH_DOMAIN_H
+#define XENOLITH_DOMAIN_H
+
+#include <xenolith/list.h>
+#include <xenolith/spinlock.h>
+#include <xenolith/timer_queue.h>
+#include <xenolith/types.h>
+#include <xen/xen.h>
+#include <asm/domain.h>
+
+#define MAX_VIRT_CPUS   XEN_LEGACY_MAX_VCPUS
+#define DOMAIN_NAME_LEN 64
+
+enum domain_state {
+    DOMSTATE_created,
+    DOMSTATE_running,
+    DOMSTATE_paused,
+    DOMSTATE_shutdown, /* shut down with a reason, memory kept */
+    DOMSTATE_dying,
+    DOMSTATE_destroyed,
+};
+
+enum vcpu_run_state {
+    VCPU_offline,  /* not brought up (or VCPUOP_down) */
+    VCPU_runnable, /* on a run queue or running */
+    VCPU_blocked,  /* waiting for an event */
+};
+
+/* What becomes of a domain that shut down (xl.cfg's on_poweroff & co). */
+#define DOMAIN_ACTION_destroy  0
+#define DOMAIN_ACTION_preserve 1
+
+struct vcpu {
+    unsigned int vcpu_id;
+    struct domain *domain;
+    enum vcpu_run_state run_state;
+    unsigned int processor; /* pCPU it runs on or is queued on */
+    bool is_running;        /* on a pCPU right now */
+    bool is_up;             /* has a context and runs when unpaused */
+    struct list_head runq_link;
+    s_time_t slice_end;
+    vcpu_info_t *vcpu_info; /* in shared_info until re-registered */
+    struct arch_vcpu arch;
+};
+
+struct domain {
+    domid_t domain_id;
+    char name[DOMAIN_NAME_LEN];
+    spinlock_t lock;
+    enum domain_state state;
+    unsigned int shutdown_reason; /* SHUTDOWN_*, valid once shut down */
+    bool is_privileged;           /* the control domain */
+    struct list_head domlist_link;
+
+    struct list_head page_list; /* every frame this domain owns */
+    unsigned long tot_pages;
+    unsigned long max_pages;
+
+    unsigned int max_vcpus;
+    struct vcpu *vcpus[MAX_VIRT_CPUS];
+
+    shared_info_t *shared_info; /* a hypervisor page shared with the guest */
+    unsigned long enosys_count; /* hypercalls answered -ENOSYS */
+    char console_line[128];     /* console_io output awaiting its newline */
+    unsigned int console_len;
+    unsigned int weight;                           /* scheduler weight */
+    bool reaped;                                   /* handed to domain_ended() */
+    unsigned int on_poweroff, on_reboot, on_crash; /* DOMAIN_ACTION_* */
+    struct arch_domain arch;
+};
+
+/* The vCPU running on this pCPU (the idle vCPU when no guest runs). */
+struct vcpu *current_vcpu(void);
+bool is_idle_vcpu(const struct vcpu *v);
+
+struct domain *domain_create(domid_t id, const char *name, unsigned int max_vcpus,
+                             unsigned long max_pages, bool privileged);
+struct domain *domain_by_id(domid_t id);
+/* Ends a domain's execution with a SHUTDOWN_* reason (first reason wins). */
+void domain_shutdown(struct domain *d, unsigned int reason);
+/* Kills a domain whose guest broke the rules: shut down with SHUTDOWN_crash. */
+void domain_crash(struct domain *d, const char *why);
+/* Returns every frame and frees the domain; it must not be running anywhere. */
+void domain_destroy(struct domain *d);
+void domain_unpause(struct domain *d);
+unsigned int domain_count(void);
+
+const char *domain_shutdown_name(unsigned int reason);
+/* Policy (boot_domains.c): d has shut down and stopped; destroy it? */
+bool domain_ended(struct domain *d);
+/* Policy: the last domain is gone. */
+void domains_all_ended(void);
+void domain_init(void);
+void arch_vcpu_init(struct vcpu *v);
+
+/* Frames owned by d: allocation charges d, freeing returns them. */
+struct page_info *domain_alloc_page(struct domain *d);
+void domain_free_page(struct domain *d, struct page_info *pg);
+
+#endif

@@ -56,6 +56,7 @@ THUNK2(do_set_segment_base)
 THUNK4(do_mmuext_op)
 THUNK2(do_sched_op)
 THUNK2(do_callback_op)
+THUNK3(do_vcpu_op)
 
 #define ENTRY(nr, name) [nr] = {name##_thunk, #name}
 
@@ -79,6 +80,7 @@ static const struct {
     ENTRY(__HYPERVISOR_mmuext_op, do_mmuext_op),
     ENTRY(__HYPERVISOR_sched_op, do_sched_op),
     ENTRY(__HYPERVISOR_callback_op, do_callback_op),
+    ENTRY(__HYPERVISOR_vcpu_op, do_vcpu_op),
 };
 
 static uint64_t enosys_logged; /* one bit per hypercall number */

@@ -20,12 +20,15 @@
 
 /*
  * Only what Xenolith really provides. Linux 6.1 also insists on
- * mmu_pt_update_preserve_ad and gnttab_map_avail_bits; each is added
- * here with the code that honours it.
+ * gnttab_map_avail_bits; it comes with grant mappings.
  */
-static uint32_t features_submap0(void)
+static uint32_t features_submap0(const struct domain *d)
 {
-    return (1u << XENFEAT_pae_pgdir_above_4gb) | (1u << XENFEAT_mmu_pt_update_preserve_ad);
+    uint32_t f = 1u << XENFEAT_mmu_pt_update_preserve_ad;
+
+    if (d->is_privileged)
+        f |= 1u << XENFEAT_dom0;
+    return f;
 }
 
 static long copy_string_out(uint64_t arg, const char *s, size_t size)
@@ -70,7 +73,7 @@ long do_xen_version(uint64_t cmd, uint64_t arg)
             return -EFAULT;
         if (fi.submap_idx != 0)
             return -EINVAL;
-        fi.submap = features_submap0();
+        fi.submap = features_submap0(current_vcpu()->domain);
         return copy_to_guest(arg, &fi, sizeof(fi));
     }
     case XENVER_pagesize:
@@ -111,8 +114,6 @@ long do_console_io(uint64_t cmd, uint64_t count, uint64_t buffer)
 
     switch (cmd) {
     case CONSOLEIO_write:
-        if (count > (1u << 20))
-            return -EINVAL;
         while (done < count) {
             size_t n = MIN(count - done, (uint64_t)sizeof(chunk));
 
@@ -121,7 +122,7 @@ long do_console_io(uint64_t cmd, uint64_t count, uint64_t buffer)
             console_take(d, chunk, n);
             done += n;
         }
-        return (long)count;
+        return 0;
     case CONSOLEIO_read:
         /* Input is not routed to domains yet: nothing to read. */
         return d->is_privileged ? 0 : -EPERM;

@@ -53,6 +53,8 @@ int page_get_type(struct page_info *pg, uint32_t type)
         return 0;
     }
     /* First user: the frame takes the new type, validated if a table. */
+    if (page_type(pg) == PGT_writable_page && type != PGT_writable_page && ops->flush_writable)
+        ops->flush_writable(pg);
     set_type_info(pg, type, 0, 1);
     if (page_type_is_table(type)) {
         rc = ops->validate(pg, type);

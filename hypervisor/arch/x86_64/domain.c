@@ -15,6 +15,7 @@
 #include <xenolith/softirq.h>
 #include <xenolith/string.h>
 #include <asm/apic.h>
+#include <asm/guest_access.h>
 #include <asm/mm.h>
 #include <asm/processor.h>
 #include <asm/pv.h>
@@ -67,6 +68,9 @@ static void save_guest_state(struct vcpu *v)
     uint64_t gs = rdmsr(MSR_GS_BASE), shadow = rdmsr(MSR_SHADOW_GS_BASE);
 
     v->arch.user_regs = *guest_cpu_regs();
+    __asm__ __volatile__("mov %%ds, %0; mov %%es, %1; mov %%fs, %2; mov %%gs, %3"
+                         : "=m"(v->arch.sel[0]), "=m"(v->arch.sel[1]), "=m"(v->arch.sel[2]),
+                           "=m"(v->arch.sel[3]));
     v->arch.fs_base = rdmsr(MSR_FS_BASE);
     v->arch.gs_base_kernel = v->arch.kernel_mode ? gs : shadow;
     v->arch.gs_base_user = v->arch.kernel_mode ? shadow : gs;
@@ -76,7 +80,12 @@ static void save_guest_state(struct vcpu *v)
 
 static void load_guest_state(const struct vcpu *v)
 {
+    unsigned int i;
+
     *guest_cpu_regs() = v->arch.user_regs;
+    /* Selectors first: loading fs/gs resets their bases, restored next. */
+    for (i = 0; i < 4; i++)
+        load_data_selector(i, v->arch.sel[i]);
     wrmsr(MSR_FS_BASE, v->arch.fs_base);
     wrmsr(MSR_GS_BASE, v->arch.kernel_mode ? v->arch.gs_base_kernel : v->arch.gs_base_user);
     wrmsr(MSR_SHADOW_GS_BASE, v->arch.kernel_mode ? v->arch.gs_base_user : v->arch.gs_base_kernel);

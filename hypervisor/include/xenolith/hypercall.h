@@ -21,6 +21,7 @@ long do_stack_switch(uint64_t ss, uint64_t sp);
 long do_set_segment_base(uint64_t which, uint64_t base);
 long do_fpu_taskswitch(uint64_t set);
 long do_iret(void);
+long do_vcpu_op(uint64_t cmd, uint64_t vcpuid, uint64_t arg);
 long do_xen_version(uint64_t cmd, uint64_t arg);
 long do_console_io(uint64_t cmd, uint64_t count, uint64_t buffer);
 long do_vm_assist(uint64_t cmd, uint64_t type);

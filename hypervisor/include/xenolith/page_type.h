@@ -28,6 +28,9 @@ struct page_type_ops {
     int (*validate)(struct page_info *pg, uint32_t type);
     /* Drop what validate took. */
     void (*devalidate)(struct page_info *pg, uint32_t type);
+    /* pg was writable and is about to become something else: no CPU may
+     * keep a stale writable translation of it. */
+    void (*flush_writable)(struct page_info *pg);
 };
 
 void page_type_set_ops(const struct page_type_ops *ops);

@@ -156,6 +156,18 @@ int xlcfg_parse_domain(struct xlcfg_domain *dom, struct xlcfg *cfg, const char *
 /* xl's name of an action ("rename-restart"), "?" when out of range. */
 const char *xlcfg_action_name(enum xlcfg_action action);
 
+/* ---- Xenolith layer (lib/xlcfg_support.c) ---- */
+
+/*
+ * What Xenolith cannot run yet, for a dom filled without errors: more
+ * than one vCPU, actions other than destroy, restart and preserve (errors
+ * with the key's line); a cap (not enforced) and an explicit
+ * on_soft_reset = 'soft-reset' (warnings). Returns 0, or -EINVAL when it
+ * added an error. The hypervisor and build/host/xlcfg both call it.
+ */
+int xlcfg_support_check(const struct xlcfg_domain *dom, const struct xlcfg *cfg,
+                        struct xlcfg_diags *diags);
+
 /* ---- Shared by the two layers ---- */
 
 /* Adds a diagnostic whose message is the concatenation of the strings

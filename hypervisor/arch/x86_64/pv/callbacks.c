@@ -9,6 +9,7 @@
 #include <xenolith/domain.h>
 #include <xenolith/errno.h>
 #include <xenolith/hypercall.h>
+#include <xenolith/lib.h>
 #include <xenolith/string.h>
 #include <xen/callback.h>
 #include <asm/guest_access.h>
@@ -128,7 +129,7 @@ long do_set_segment_base(uint64_t which, uint64_t base)
         wrmsr(MSR_GS_BASE, base);
         return 0;
     case SEGBASE_GS_USER_SEL:
-        return -ENOSYS; /* needs a guarded selector load; not yet */
+        return load_user_gs_selector((uint16_t)base) ? -EINVAL : 0;
     }
     return -EINVAL;
 }
@@ -162,8 +163,15 @@ long do_iret(void)
     }
     /* Until guests bring their own GDT, only Xen's flat selectors exist;
      * anything else would fault in the hypervisor's own iretq. */
+    /* Only the low 16 bits are a selector (bounces keep the upcall mask above). */
+    c.cs &= 0xffff;
+    c.ss &= 0xffff;
     if ((c.cs | 3) != FLAT_RING3_CS64 || (c.ss | 3) != FLAT_RING3_SS64 || !is_canonical(c.rip)) {
-        domain_crash(v->domain, "iret frame with a bad selector or address");
+        char why[96];
+
+        snprintf(why, sizeof(why), "iret to a bad frame: cs %#lx ss %#lx rip %#lx",
+                 (unsigned long)c.cs, (unsigned long)c.ss, (unsigned long)c.rip);
+        domain_crash(v->domain, why);
         return -EINVAL;
     }
     if ((c.cs & 3) == 3 && v->arch.kernel_mode) {

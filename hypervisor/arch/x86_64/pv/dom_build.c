@@ -153,6 +153,7 @@ static int install_tables(struct domain *d, struct vcpu *v, unsigned long l4_mfn
         pg->type_info |= PGT_pinned;
         page_get_ref(pg, d->domain_id);
         page_get_type(pg, PGT_l4_page_table); /* the base pointer's own reference */
+        pv_install_m2p_slot(l4_mfn);
         v->arch.guest_table = l4_mfn;
     }
     spin_unlock(&pv_mm_lock);

@@ -8,23 +8,27 @@
 #include <xenolith/domain.h>
 #include <xenolith/string.h>
 #include <xenolith/version.h>
+#include <xenolith/time.h>
+#include <xen/arch-x86/cpuid.h>
+#include <asm/cpufeature.h>
 #include <asm/guest_access.h>
 #include <asm/processor.h>
 #include <asm/pv.h>
 
-#define XEN_CPUID_BASE 0x40000000u
+#define XEN_CPUID_BASE XEN_CPUID_FIRST_LEAF
 
 static const uint8_t forced_prefix[] = {0x0f, 0x0b, 'x', 'e', 'n', 0x0f, 0xa2};
 
-static void xen_leaves(uint32_t leaf, struct cpuid_regs *r)
+/* Xen's leaves (public/arch-x86/cpuid.h), for a PV guest. */
+static void xen_leaves(uint32_t leaf, uint32_t subleaf, struct cpuid_regs *r)
 {
     memset(r, 0, sizeof(*r));
     switch (leaf - XEN_CPUID_BASE) {
     case 0:
-        r->eax = XEN_CPUID_BASE + 2;
-        memcpy(&r->ebx, "XenV", 4);
-        memcpy(&r->ecx, "MMXe", 4);
-        memcpy(&r->edx, "nVMM", 4);
+        r->eax = XEN_CPUID_BASE + XEN_CPUID_MAX_NUM_LEAVES;
+        r->ebx = XEN_CPUID_SIGNATURE_EBX;
+        r->ecx = XEN_CPUID_SIGNATURE_ECX;
+        r->edx = XEN_CPUID_SIGNATURE_EDX;
         break;
     case 1:
         r->eax = (XEN_ABI_MAJOR << 16) | XEN_ABI_MINOR;
@@ -32,6 +36,17 @@ static void xen_leaves(uint32_t leaf, struct cpuid_regs *r)
     case 2:
         r->eax = 1;          /* hypercall pages */
         r->ebx = 0x40000000; /* MSR to set one up (HVM only) */
+        r->ecx = XEN_CPUID_FEAT1_MMU_PT_UPDATE_PRESERVE_AD;
+        break;
+    case 3:
+        if (subleaf == 0) {
+            r->ebx = 2; /* tsc_mode: native, never emulated */
+            r->ecx = (uint32_t)cpu_khz();
+        }
+        break;
+    case 5:
+        if (subleaf == 0)
+            r->ebx = boot_cpu.phys_bits; /* max machine address width */
         break;
     }
 }
@@ -39,7 +54,7 @@ static void xen_leaves(uint32_t leaf, struct cpuid_regs *r)
 void pv_cpuid(uint32_t leaf, uint32_t subleaf, struct cpuid_regs *r)
 {
     if (leaf >= XEN_CPUID_BASE && leaf < XEN_CPUID_BASE + 0x100) {
-        xen_leaves(leaf, r);
+        xen_leaves(leaf, subleaf, r);
         return;
     }
     cpuid_count(leaf, subleaf, r);

@@ -69,8 +69,14 @@ pte_t pv_adjust_entry(pte_t e, unsigned int level)
     return e;
 }
 
+/*
+ * Xen's answers: a frame that is not RAM in use (beyond memory, MMIO,
+ * firmware) is -EPERM; RAM that belongs to someone else, or a frame whose
+ * type forbids this use (a writable view of a page table), is -EBUSY.
+ */
 int pv_get_entry_refs(struct domain *d, pte_t e, unsigned int level)
 {
+    unsigned long mfn = pte_addr(e) >> PAGE_SHIFT;
     struct page_info *pg;
     int rc;
 
@@ -78,17 +84,17 @@ int pv_get_entry_refs(struct domain *d, pte_t e, unsigned int level)
         return 0;
     if (e & ~(level == 1 ? L1_ALLOWED : ALLOWED_HIGH) & ~PTE_ADDR_MASK)
         return -EINVAL; /* reserved, superpage or global bits */
-    pg = pv_owned_frame(d, pte_addr(e) >> PAGE_SHIFT);
+    if (mfn >= max_page || page_state(mfn_to_page(mfn)) != PGC_state_inuse)
+        return -EPERM;
+    pg = pv_owned_frame(d, mfn);
     if (!pg || !page_get_ref(pg, d->domain_id))
-        return -EINVAL;
+        return -EBUSY;
     if (level == 1 && !(e & _PAGE_RW))
         return 0;
     rc = page_get_type(pg, level == 1 ? PGT_writable_page : level_type(level - 1));
-    if (rc) {
+    if (rc)
         page_put_ref(pg);
-        return rc == -EBUSY ? -EINVAL : rc;
-    }
-    return 0;
+    return rc;
 }
 
 void pv_put_entry_refs(pte_t e, unsigned int level)
@@ -103,12 +109,23 @@ void pv_put_entry_refs(pte_t e, unsigned int level)
     page_put_ref(pg);
 }
 
+/*
+ * As on Xen, validation installs every hypervisor slot but the read-only
+ * M2P's (256); that one arrives when the table becomes a base pointer.
+ */
 void pv_install_xen_slots(pte_t *l4)
 {
     unsigned int slot;
 
-    for (slot = l4_index(HYPERVISOR_VIRT_START); slot < l4_index(HYPERVISOR_VIRT_END); slot++)
+    for (slot = l4_index(HYPERVISOR_VIRT_START) + 1; slot < l4_index(HYPERVISOR_VIRT_END); slot++)
         l4[slot] = idle_pg_table[slot];
+}
+
+void pv_install_m2p_slot(unsigned long l4_mfn)
+{
+    pte_t *l4 = __va((paddr_t)l4_mfn << PAGE_SHIFT);
+
+    l4[l4_index(RO_MPT_VIRT_START)] = idle_pg_table[l4_index(RO_MPT_VIRT_START)];
 }
 
 static unsigned int level_of(uint32_t type)
@@ -154,9 +171,18 @@ static void devalidate_table(struct page_info *pg, uint32_t type)
             pv_put_entry_refs(t[i], level);
 }
 
+static void flush_writable(struct page_info *pg)
+{
+    struct domain *d = domain_by_id(pg->owner);
+
+    if (d)
+        pv_flush_domain_tlbs(d);
+}
+
 static const struct page_type_ops pv_table_ops = {
     .validate = validate_table,
     .devalidate = devalidate_table,
+    .flush_writable = flush_writable,
 };
 
 static void flush_tlb_ipi(void *unused)

@@ -47,6 +47,9 @@ static int update_entry(struct domain *d, struct page_info *table, unsigned int 
         return rc;
     t[idx] = val;
     pv_put_entry_refs(old, level);
+    /* A whole subtree may have gone: no CPU may keep translating through it. */
+    if (level > 1 && (old & _PAGE_PRESENT))
+        pv_flush_domain_tlbs(d);
     return 0;
 }
 

@@ -69,6 +69,8 @@ static int new_baseptr(struct vcpu *v, unsigned long mfn, bool user)
             return -EINVAL;
         }
     }
+    if (mfn)
+        pv_install_m2p_slot(mfn);
     *slot = mfn;
     if (v->arch.kernel_mode != user)
         pv_load_cr3(v);

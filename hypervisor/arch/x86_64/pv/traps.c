@@ -126,6 +126,11 @@ void pv_handle_exception(struct cpu_regs *regs)
         if (pv_emulate_forced_op(regs))
             return;
         break;
+    case 14:
+        /* The guest kernel runs in ring 3; the U bit reports its own mode. */
+        if (v->arch.kernel_mode)
+            regs->error_code &= ~4u;
+        break;
     case 7:
         if (v->arch.fpu_ts) {
             clts();

@@ -30,7 +30,8 @@ struct arch_vcpu {
     struct pv_callback event_cb, failsafe_cb, syscall_cb;
 
     uint64_t fs_base, gs_base_kernel, gs_base_user;
-    bool fpu_ts; /* virtual CR0.TS: next FPU use bounces #NM */
+    uint16_t sel[4]; /* ds, es, fs, gs as the guest left them */
+    bool fpu_ts;     /* virtual CR0.TS: next FPU use bounces #NM */
     bool fpu_initialised;
     uint8_t fpu_state[512] __attribute__((aligned(16))); /* FXSAVE image */
     uint64_t debugreg[8];

@@ -14,6 +14,10 @@ bool guest_range_ok(uint64_t addr, size_t len);
 int copy_from_guest(void *dst, uint64_t src, size_t len);
 int copy_to_guest(uint64_t dst, const void *src, size_t len);
 
+/* Selector loads that cannot fault the hypervisor: -1 (and null) if refused. */
+int load_user_gs_selector(unsigned int sel);
+int load_data_selector(unsigned int which, unsigned int sel); /* 0 ds, 1 es, 2 fs, 3 gs */
+
 /* The fixup for a faulting hypervisor instruction, or 0 if it has none. */
 uint64_t search_exception_table(uint64_t rip);
 

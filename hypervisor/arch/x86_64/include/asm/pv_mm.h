@@ -31,8 +31,10 @@ int pv_get_entry_refs(struct domain *d, pte_t e, unsigned int level);
 void pv_put_entry_refs(pte_t e, unsigned int level);
 /* What the hypervisor stores for a guest entry (forces _PAGE_USER, ...). */
 pte_t pv_adjust_entry(pte_t e, unsigned int level);
-/* Installs the hypervisor's slots in a guest L4. */
+/* Installs the hypervisor's slots in a guest L4 (all but the M2P's). */
 void pv_install_xen_slots(pte_t *l4);
+/* Adds the read-only M2P slot to an L4 that becomes a base pointer. */
+void pv_install_m2p_slot(unsigned long l4_mfn);
 /* Flushes TLBs on every pCPU that may hold d's mappings. */
 void pv_flush_domain_tlbs(struct domain *d);
 

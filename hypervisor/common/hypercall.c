@@ -57,6 +57,10 @@ THUNK4(do_mmuext_op)
 THUNK2(do_sched_op)
 THUNK2(do_callback_op)
 THUNK3(do_vcpu_op)
+THUNK2(do_set_gdt)
+THUNK2(do_set_debugreg)
+THUNK1(do_get_debugreg)
+THUNK2(do_update_descriptor)
 
 #define ENTRY(nr, name) [nr] = {name##_thunk, #name}
 
@@ -81,6 +85,10 @@ static const struct {
     ENTRY(__HYPERVISOR_sched_op, do_sched_op),
     ENTRY(__HYPERVISOR_callback_op, do_callback_op),
     ENTRY(__HYPERVISOR_vcpu_op, do_vcpu_op),
+    ENTRY(__HYPERVISOR_set_gdt, do_set_gdt),
+    ENTRY(__HYPERVISOR_set_debugreg, do_set_debugreg),
+    ENTRY(__HYPERVISOR_get_debugreg, do_get_debugreg),
+    ENTRY(__HYPERVISOR_update_descriptor, do_update_descriptor),
 };
 
 static uint64_t enosys_logged; /* one bit per hypercall number */

@@ -130,12 +130,16 @@ long do_console_io(uint64_t cmd, uint64_t count, uint64_t buffer)
     return -ENOSYS;
 }
 
-/* The assists Xenolith honours for 64-bit PV: 4gb_segments and
+/*
+ * The assists Xenolith honours for 64-bit PV: 4gb_segments and
  * pae_extended_cr3 only mean something to 32-bit guests, so enabling
- * them is harmless. writable_pagetables needs write emulation first. */
+ * them is harmless; writable_pagetables is pv/ptwr.c; runstate_update_flag
+ * governs how runstate areas are written, and none is written yet.
+ */
 #define VM_ASSIST_SUPPORTED                                                                        \
     ((1ul << VMASST_TYPE_4gb_segments) | (1ul << VMASST_TYPE_4gb_segments_notify) |                \
-     (1ul << VMASST_TYPE_pae_extended_cr3))
+     (1ul << VMASST_TYPE_pae_extended_cr3) | (1ul << VMASST_TYPE_writable_pagetables) |            \
+     (1ul << VMASST_TYPE_runstate_update_flag))
 
 long do_vm_assist(uint64_t cmd, uint64_t type)
 {

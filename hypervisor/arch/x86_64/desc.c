@@ -14,6 +14,8 @@
 #include <asm/config.h>
 #include <asm/desc.h>
 #include <asm/mm.h>
+#include <asm/processor.h>
+#include <xenolith/smp.h>
 
 struct gate {
     uint16_t offset_low, selector;
@@ -103,6 +105,44 @@ static void load_tables(uint64_t gdt_va)
                          : "rax", "memory");
 }
 
+static pte_t *gdt_guest_l1e[NR_CPUS]; /* this CPU's GDT pages 0-13 */
+static unsigned long gdt_mapped[NR_CPUS][FIRST_RESERVED_GDT_PAGE];
+static void *gdt_zero_page; /* behind guest GDT pages not in use */
+
+/* Until a guest brings frames, its GDT pages show null descriptors. */
+static int gdt_guest_pages_init(unsigned int cpu, uint64_t gdt_va)
+{
+    unsigned int i;
+
+    if (!gdt_zero_page && !(gdt_zero_page = alloc_xenheap_pages(0)))
+        return -ENOMEM;
+    memset(gdt_zero_page, 0, PAGE_SIZE);
+    for (i = 0; i < FIRST_RESERVED_GDT_PAGE; i++)
+        if (map_pages_to_xen(gdt_va + i * PAGE_SIZE, __pa(gdt_zero_page), PAGE_SIZE,
+                             PAGE_HYPERVISOR_RO))
+            return -ENOMEM;
+    gdt_guest_l1e[cpu] = virt_to_l1e(gdt_va);
+    return gdt_guest_l1e[cpu] ? 0 : -ENOMEM;
+}
+
+void gdt_load_guest_frames(const unsigned long *mfns, unsigned int nr)
+{
+    unsigned int cpu = smp_processor_id(), i;
+    uint64_t gdt_va = GDT_VIRT_START + (uint64_t)cpu * GDT_PAGES * PAGE_SIZE;
+
+    for (i = 0; i < FIRST_RESERVED_GDT_PAGE; i++) {
+        unsigned long mfn = i < nr ? mfns[i] : 0;
+
+        if (gdt_mapped[cpu][i] == mfn)
+            continue;
+        gdt_mapped[cpu][i] = mfn;
+        /* Writable for the CPU, which sets descriptors' accessed bits. */
+        gdt_guest_l1e[cpu][i] = mfn ? ((pte_t)mfn << PAGE_SHIFT) | PAGE_HYPERVISOR_RW
+                                    : __pa(gdt_zero_page) | PAGE_HYPERVISOR_RO;
+        invlpg((void *)(gdt_va + i * PAGE_SIZE));
+    }
+}
+
 int desc_init_cpu(unsigned int cpu, void *stack_block)
 {
     uint64_t *gdt = alloc_xenheap_pages(0);
@@ -119,6 +159,8 @@ int desc_init_cpu(unsigned int cpu, void *stack_block)
         free_xenheap_pages(gdt, 0);
         return -ENOMEM;
     }
+    if (gdt_guest_pages_init(cpu, gdt_va))
+        return -ENOMEM;
     memset(t, 0, sizeof(*t));
     t->iomap_base = sizeof(*t);
     t->rsp[0] = (uint64_t)(stack + STACK_SIZE - CPU_INFO_SIZE);

@@ -15,6 +15,7 @@
 #include <xenolith/softirq.h>
 #include <xenolith/string.h>
 #include <asm/apic.h>
+#include <asm/desc.h>
 #include <asm/guest_access.h>
 #include <asm/mm.h>
 #include <asm/processor.h>
@@ -44,6 +45,7 @@ void arch_vcpu_init(struct vcpu *v)
     r->ss = FLAT_RING3_SS64;
     r->rflags = X86_EFLAGS_IF; /* guests always run with interrupts on */
     v->arch.kernel_mode = true;
+    v->arch.debugreg[6] = 0xffff0ff0; /* DR6's reset value */
     v->arch.kernel_ss = FLAT_RING3_SS64;
     fpu_init_state(v->arch.fpu_state);
 }
@@ -83,6 +85,8 @@ static void load_guest_state(const struct vcpu *v)
     unsigned int i;
 
     *guest_cpu_regs() = v->arch.user_regs;
+    gdt_load_guest_frames(v->arch.gdt_frames,
+                          (v->arch.gdt_ents + PAGE_SIZE / 8 - 1) / (PAGE_SIZE / 8));
     /* Selectors first: loading fs/gs resets their bases, restored next. */
     for (i = 0; i < 4; i++)
         load_data_selector(i, v->arch.sel[i]);
@@ -93,6 +97,7 @@ static void load_guest_state(const struct vcpu *v)
     __asm__ __volatile__("fxrstor64 %0" ::"m"(v->arch.fpu_state));
     if (v->arch.fpu_ts)
         write_cr0(read_cr0() | X86_CR0_TS);
+    pv_load_debugregs(v);
     pv_load_cr3(v);
 }
 
@@ -103,6 +108,8 @@ void context_switch(struct vcpu *prev, struct vcpu *next)
         save_guest_state(prev);
     sched_switched_out(prev);
     if (is_idle_vcpu(next)) {
+        gdt_load_guest_frames(NULL, 0); /* no stale view of a guest's frames */
+        pv_load_debugregs(NULL);
         write_cr3(__pa(idle_pg_table));
         reset_stack_and_jump(idle_loop);
     }

@@ -137,6 +137,21 @@ int map_pages_to_xen(unsigned long va, paddr_t pa, uint64_t size, uint64_t flags
     return rc;
 }
 
+pte_t *virt_to_l1e(unsigned long va)
+{
+    pte_t *t = idle_pg_table;
+    unsigned int shift;
+
+    for (shift = L4_SHIFT; shift > L1_SHIFT; shift -= 9) {
+        pte_t e = t[(va >> shift) & 511];
+
+        if (!(e & _PAGE_PRESENT) || (e & _PAGE_PSE))
+            return NULL;
+        t = __va(pte_addr(e));
+    }
+    return &t[l1_index(va)];
+}
+
 void *ioremap(paddr_t pa, size_t size)
 {
     paddr_t base = ALIGN_DOWN(pa, PAGE_SIZE);
@@ -254,6 +269,32 @@ static void enable_paging_features(void)
     write_cr0(read_cr0() | X86_CR0_WP);
 }
 
+/*
+ * RAM the heap did not get is the hypervisor's (image, tables), except
+ * below 1 MiB: firmware's and the legacy devices' memory, which Xen gives
+ * to DOMID_IO so the control domain may map it. Frames left with no
+ * owner are not RAM at all.
+ */
+static void mark_reserved_ram(void)
+{
+    unsigned int i;
+    uint64_t mfn;
+
+    for (i = 0; i < boot_info.nr_memmap; i++) {
+        const struct boot_memmap_entry *e = &boot_info.memmap[i];
+        uint64_t end = MIN((e->addr + e->size) >> PAGE_SHIFT, (uint64_t)max_page);
+
+        if (e->type != MEMMAP_RAM)
+            continue;
+        for (mfn = e->addr >> PAGE_SHIFT; mfn < end; mfn++)
+            if (page_state(mfn_to_page(mfn)) == PGC_state_reserved)
+                mfn_to_page(mfn)->owner = PAGE_OWNER_XEN;
+    }
+    for (mfn = 0; mfn < 0x100 && mfn < max_page; mfn++)
+        if (page_state(mfn_to_page(mfn)) == PGC_state_reserved && mfn != mm_trampoline_mfn)
+            mfn_to_page(mfn)->owner = PAGE_OWNER_IO;
+}
+
 static void frame_table_init(uint64_t ram_end)
 {
     unsigned long nr_frames = ram_end >> PAGE_SHIFT;
@@ -268,6 +309,7 @@ static void frame_table_init(uint64_t ram_end)
         heap_add_free_range(boot_mem.ranges[i].start, boot_mem.ranges[i].end);
     boot_mem.nr = 0;
     heap_ready = true;
+    mark_reserved_ram();
 }
 
 void mm_init(void)

@@ -9,6 +9,7 @@
 #include <xenolith/bug.h>
 #include <xenolith/lib.h>
 #include <xenolith/console.h>
+#include <xenolith/domain.h>
 #include <xenolith/shutdown.h>
 #include <xenolith/smp.h>
 #include <xenolith/symbols.h>
@@ -159,6 +160,11 @@ void do_trap(struct cpu_regs *regs)
 
         if ((regs->cs & 3) == 3) {
             pv_handle_exception(regs);
+            return;
+        }
+        if (v == 1) {
+            /* A guest's data breakpoint hit while we copied its memory. */
+            pv_record_debug_trap(current_vcpu());
             return;
         }
         fixup = search_exception_table(regs->rip);

@@ -21,10 +21,13 @@
 /* RFLAGS bits a guest may set: CF PF AF ZF SF TF IF DF OF NT RF AC ID, and bit 1. */
 #define GUEST_RFLAGS_MASK 0x254fd7ull
 
-/* A handler address the guest may jump to: a guest address, or 0 for none. */
+/*
+ * A handler address: Xen asks only that it be canonical. One in the
+ * hypervisor's area is harmless: the guest faults (#PF) when it gets there.
+ */
 static bool guest_code_ok(uint64_t address)
 {
-    return address == 0 || guest_range_ok(address, 1);
+    return is_canonical(address);
 }
 
 long do_set_trap_table(uint64_t traps)

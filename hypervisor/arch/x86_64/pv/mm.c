@@ -69,10 +69,16 @@ pte_t pv_adjust_entry(pte_t e, unsigned int level)
     return e;
 }
 
+/* I/O memory (DOMID_IO's): mappable by the control domain, never counted. */
+static bool is_io_frame(unsigned long mfn)
+{
+    return mfn < max_page && mfn_to_page(mfn)->owner == PAGE_OWNER_IO;
+}
+
 /*
- * Xen's answers: a frame that is not RAM in use (beyond memory, MMIO,
- * firmware) is -EPERM; RAM that belongs to someone else, or a frame whose
- * type forbids this use (a writable view of a page table), is -EBUSY.
+ * Xen's answers: a frame that is not RAM (beyond memory, a hole, MMIO)
+ * is -EPERM; RAM that belongs to someone else, or a frame whose type
+ * forbids this use (a writable view of a page table), is -EBUSY.
  */
 int pv_get_entry_refs(struct domain *d, pte_t e, unsigned int level)
 {
@@ -84,7 +90,9 @@ int pv_get_entry_refs(struct domain *d, pte_t e, unsigned int level)
         return 0;
     if (e & ~(level == 1 ? L1_ALLOWED : ALLOWED_HIGH) & ~PTE_ADDR_MASK)
         return -EINVAL; /* reserved, superpage or global bits */
-    if (mfn >= max_page || page_state(mfn_to_page(mfn)) != PGC_state_inuse)
+    if (level == 1 && is_io_frame(mfn))
+        return d->is_privileged ? 0 : -EPERM;
+    if (mfn >= max_page || mfn_to_page(mfn)->owner == PAGE_OWNER_INVALID)
         return -EPERM;
     pg = pv_owned_frame(d, mfn);
     if (!pg || !page_get_ref(pg, d->domain_id))
@@ -101,7 +109,7 @@ void pv_put_entry_refs(pte_t e, unsigned int level)
 {
     struct page_info *pg;
 
-    if (!(e & _PAGE_PRESENT))
+    if (!(e & _PAGE_PRESENT) || (level == 1 && is_io_frame(pte_addr(e) >> PAGE_SHIFT)))
         return;
     pg = mfn_to_page(pte_addr(e) >> PAGE_SHIFT);
     if (level > 1 || (e & _PAGE_RW))

@@ -15,7 +15,7 @@
 #include <asm/pv.h>
 #include <asm/pv_mm.h>
 
-static unsigned int table_level(const struct page_info *pg)
+unsigned int pv_table_level(const struct page_info *pg)
 {
     uint32_t type = page_type(pg);
 
@@ -30,10 +30,10 @@ static bool is_xen_l4_slot(unsigned int slot)
 }
 
 /* Writes one entry of a validated table of d: refs for new, then old dropped. */
-static int update_entry(struct domain *d, struct page_info *table, unsigned int idx, pte_t val,
-                        bool preserve_ad)
+int pv_update_entry(struct domain *d, struct page_info *table, unsigned int idx, pte_t val,
+                    bool preserve_ad)
 {
-    unsigned int level = table_level(table);
+    unsigned int level = pv_table_level(table);
     pte_t *t = page_to_virt(table), old = t[idx];
     int rc;
 
@@ -53,18 +53,37 @@ static int update_entry(struct domain *d, struct page_info *table, unsigned int 
     return 0;
 }
 
+/* A frame of the guest's that is no page table: written like any of its pages. */
+static int write_plain(struct domain *d, struct page_info *pg, unsigned int idx, pte_t val)
+{
+    if (!page_get_ref(pg, d->domain_id))
+        return -EINVAL;
+    if (page_get_type(pg, PGT_writable_page)) {
+        page_put_ref(pg);
+        return -EINVAL;
+    }
+    ((pte_t *)page_to_virt(pg))[idx] = val;
+    page_put_type(pg);
+    page_put_ref(pg);
+    return 0;
+}
+
+/* The command is ptr's low 3 bits (Xen's rule), the entry the rest. */
 static int mmu_update_one(struct domain *d, const mmu_update_t *req)
 {
     unsigned long mfn = req->ptr >> PAGE_SHIFT;
+    unsigned int idx = (req->ptr & (PAGE_SIZE - 1)) / 8;
     struct page_info *pg = pv_owned_frame(d, mfn);
 
-    switch (req->ptr & 3) {
+    switch (req->ptr & 7) {
     case MMU_NORMAL_PT_UPDATE:
+    case MMU_PT_UPDATE_NO_TRANSLATE: /* means the same for a PV guest */
     case MMU_PT_UPDATE_PRESERVE_AD:
-        if (!pg || (req->ptr & 7) != (req->ptr & 3))
+        if (!pg)
             return -EINVAL;
-        return update_entry(d, pg, (req->ptr & (PAGE_SIZE - 1)) / 8, req->val,
-                            (req->ptr & 3) == MMU_PT_UPDATE_PRESERVE_AD);
+        if (!pv_table_level(pg))
+            return write_plain(d, pg, idx, req->val);
+        return pv_update_entry(d, pg, idx, req->val, (req->ptr & 7) == MMU_PT_UPDATE_PRESERVE_AD);
     case MMU_MACHPHYS_UPDATE:
         if (!pg)
             return -EINVAL;
@@ -109,7 +128,7 @@ long do_mmu_update(uint64_t reqs, uint64_t count, uint64_t done_ptr, uint64_t do
 }
 
 /* Finds the L1 table and slot mapping va in d's current kernel tables. */
-static struct page_info *l1_for_va(struct domain *d, uint64_t va, unsigned int *idx)
+struct page_info *pv_l1_for_va(struct domain *d, uint64_t va, unsigned int *idx)
 {
     struct vcpu *v = current_vcpu();
     unsigned long mfn = v->arch.guest_table;
@@ -119,7 +138,7 @@ static struct page_info *l1_for_va(struct domain *d, uint64_t va, unsigned int *
         struct page_info *pg = pv_owned_frame(d, mfn);
         pte_t e;
 
-        if (!pg || table_level(pg) != level)
+        if (!pg || pv_table_level(pg) != level)
             return NULL;
         e = ((pte_t *)page_to_virt(pg))[(va >> (12 + 9 * (level - 1))) & 511];
         if (!(e & _PAGE_PRESENT))
@@ -150,8 +169,8 @@ long do_update_va_mapping(uint64_t va, uint64_t val, uint64_t flags)
     if (!guest_range_ok(va, 1))
         return -EINVAL;
     spin_lock(&pv_mm_lock);
-    l1 = l1_for_va(d, va, &idx);
-    rc = l1 ? update_entry(d, l1, idx, val, false) : -EINVAL;
+    l1 = pv_l1_for_va(d, va, &idx);
+    rc = l1 ? pv_update_entry(d, l1, idx, val, false) : -EINVAL;
     spin_unlock(&pv_mm_lock);
     if (!rc)
         flush_after(d, va, flags);

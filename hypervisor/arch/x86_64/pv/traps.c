@@ -19,6 +19,7 @@
 #include <asm/guest_access.h>
 #include <asm/processor.h>
 #include <asm/pv.h>
+#include <asm/pv_mm.h>
 
 #define RFLAGS_CLEARED_ON_BOUNCE 0x70100ull /* TF NT RF VM AC */
 #define X86_EFLAGS_IOPL          0x3000ull
@@ -126,7 +127,12 @@ void pv_handle_exception(struct cpu_regs *regs)
         if (pv_emulate_forced_op(regs))
             return;
         break;
+    case 1:
+        pv_record_debug_trap(v);
+        break;
     case 14:
+        if (pv_emulate_ptwr(regs, v->vcpu_info->arch.cr2))
+            return;
         /* The guest kernel runs in ring 3; the U bit reports its own mode. */
         if (v->arch.kernel_mode)
             regs->error_code &= ~4u;

@@ -23,6 +23,8 @@ struct tss64 {
 /* Allocates and loads this CPU's GDT, TSS and the shared IDT. */
 int desc_init_cpu(unsigned int cpu, void *stack_block);
 void idt_init(void);
+/* Shows a guest's descriptor frames as this CPU's GDT pages 0-13. */
+void gdt_load_guest_frames(const unsigned long *mfns, unsigned int nr);
 /* Points a vector's gate at its stub with the given DPL and IST. */
 void idt_set_gate(unsigned int vector, unsigned int dpl, unsigned int ist);
 

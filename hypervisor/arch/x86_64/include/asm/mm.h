@@ -20,6 +20,8 @@ extern unsigned long mm_trampoline_mfn;
 void mm_init(void);
 /* Maps [va, va+size) to [pa, pa+size) in the idle page tables. */
 int map_pages_to_xen(unsigned long va, paddr_t pa, uint64_t size, uint64_t flags);
+/* The L1 entry mapping va in the idle tables (4 KiB mappings only), or NULL. */
+pte_t *virt_to_l1e(unsigned long va);
 /* Maps a device's registers uncached; NULL when the area is exhausted. */
 void *ioremap(paddr_t pa, size_t size);
 /* Installs/removes the identity map of low memory used while APs start. */

@@ -38,6 +38,10 @@ int pv_bounce(struct vcpu *v, uint64_t handler, bool mask_events, bool has_error
 void pv_inject_exception(struct vcpu *v, unsigned int vector, bool has_error_code,
                          uint32_t error_code);
 
+/* Debug registers: load v's (NULL: none); record a #DB's DR6 for v. */
+void pv_load_debugregs(const struct vcpu *v);
+void pv_record_debug_trap(struct vcpu *v);
+
 /* #UD: the forced-emulation prefix (ud2a "xen" cpuid); true if handled. */
 bool pv_emulate_forced_op(struct cpu_regs *regs);
 /* #GP(0): the privileged instructions Xen emulates for PV; true if handled. */

@@ -35,6 +35,17 @@ pte_t pv_adjust_entry(pte_t e, unsigned int level);
 void pv_install_xen_slots(pte_t *l4);
 /* Adds the read-only M2P slot to an L4 that becomes a base pointer. */
 void pv_install_m2p_slot(unsigned long l4_mfn);
+/* The level (1-4) of a validated page table, 0 if pg is none. */
+unsigned int pv_table_level(const struct page_info *pg);
+/* Writes entry idx of d's validated table: new refs taken, old dropped. */
+int pv_update_entry(struct domain *d, struct page_info *table, unsigned int idx, pte_t val,
+                    bool preserve_ad);
+/* The L1 table and slot mapping va in the current vCPU's kernel tables. */
+struct page_info *pv_l1_for_va(struct domain *d, uint64_t va, unsigned int *idx);
+/* #PF: a guest kernel write to its own read-only page table, emulated when
+ * the writable_pagetables assist is on. True if handled. */
+bool pv_emulate_ptwr(struct cpu_regs *regs, uint64_t cr2);
+
 /* Flushes TLBs on every pCPU that may hold d's mappings. */
 void pv_flush_domain_tlbs(struct domain *d);
 

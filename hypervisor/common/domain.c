@@ -259,6 +259,7 @@ void domain_destroy(struct domain *d)
     for (i = 0; i < d->max_vcpus; i++)
         xfree(d->vcpus[i]);
     d->state = DOMSTATE_destroyed;
-    printk("Domain %u (%s) destroyed: all frames returned\n", d->domain_id, d->name);
+    printk("Domain %u (%s) destroyed: all frames returned; %lu hypercalls answered -ENOSYS\n",
+           d->domain_id, d->name, d->enosys_count);
     xfree(d);
 }

@@ -188,12 +188,22 @@ int elf_parse(struct elf_image *img, const void *data, size_t size)
     if (!ns.has_paddr_offset)
         ns.paddr_offset = img->virt_base;
     offset = img->virt_base - ns.paddr_offset;
-    for (i = 0; i < img->nr_segments; i++)
-        img->segments[i].vaddr += offset;
+    if (img->virt_base & 4095)
+        return -EINVAL; /* the builder counts pages from virt_base */
+    for (i = 0; i < img->nr_segments; i++) {
+        struct elf_segment *seg = &img->segments[i];
+
+        seg->vaddr += offset;
+        if (seg->vaddr + seg->mem_size < seg->vaddr)
+            return -EINVAL; /* wraps once placed */
+    }
     img->virt_kstart = pstart + offset;
+    /* Check the span before rounding: a wrapped end could round back above kstart. */
+    if (pend + offset <= img->virt_kstart || pend + offset > UINT64_MAX - 4095)
+        return -EINVAL;
     img->virt_kend = ALIGN_UP(pend + offset, 4096);
     img->entry = ns.has_entry ? ns.entry : eh.entry;
-    if (img->virt_kend <= img->virt_kstart || img->virt_kstart < img->virt_base)
+    if (img->virt_kstart < img->virt_base)
         return -EINVAL;
     return 0;
 }

@@ -188,6 +188,8 @@ int pv_build_domain(struct domain *d, const struct pv_build_params *p)
         return rc;
     if (!img.has_xen_notes || strncmp(img.xen_version, "xen-3.0", 7))
         return -ENOEXEC;
+    if (img.entry < img.virt_kstart || img.entry >= img.virt_kend)
+        return -EINVAL; /* the guest would start outside its own image */
     rc = plan_layout(&l, &img, p);
     if (rc)
         return rc;

@@ -82,6 +82,15 @@ static bool is_io_frame(unsigned long mfn)
  */
 int pv_get_entry_refs(struct domain *d, pte_t e, unsigned int level)
 {
+    return pv_get_entry_refs_foreign(d, d, e, level);
+}
+
+/*
+ * As pv_get_entry_refs, but an L1 entry may map a frame of `owner` (the
+ * control domain mapping another domain's memory). Tables are always d's.
+ */
+int pv_get_entry_refs_foreign(struct domain *d, struct domain *owner, pte_t e, unsigned int level)
+{
     unsigned long mfn = pte_addr(e) >> PAGE_SHIFT;
     struct page_info *pg;
     int rc;
@@ -94,6 +103,8 @@ int pv_get_entry_refs(struct domain *d, pte_t e, unsigned int level)
         return d->is_privileged ? 0 : -EPERM;
     if (mfn >= max_page || mfn_to_page(mfn)->owner == PAGE_OWNER_INVALID)
         return -EPERM;
+    if (level == 1)
+        d = owner;
     pg = pv_owned_frame(d, mfn);
     if (!pg || !page_get_ref(pg, d->domain_id))
         return -EBUSY;

@@ -30,8 +30,8 @@ static bool is_xen_l4_slot(unsigned int slot)
 }
 
 /* Writes one entry of a validated table of d: refs for new, then old dropped. */
-int pv_update_entry(struct domain *d, struct page_info *table, unsigned int idx, pte_t val,
-                    bool preserve_ad)
+static int update_entry_owned(struct domain *d, struct domain *owner, struct page_info *table,
+                              unsigned int idx, pte_t val, bool preserve_ad)
 {
     unsigned int level = pv_table_level(table);
     pte_t *t = page_to_virt(table), old = t[idx];
@@ -42,7 +42,7 @@ int pv_update_entry(struct domain *d, struct page_info *table, unsigned int idx,
     if (preserve_ad)
         val |= old & (_PAGE_ACCESSED | _PAGE_DIRTY);
     val = pv_adjust_entry(val, level);
-    rc = pv_get_entry_refs(d, val, level);
+    rc = pv_get_entry_refs_foreign(d, owner, val, level);
     if (rc)
         return rc;
     t[idx] = val;
@@ -51,6 +51,18 @@ int pv_update_entry(struct domain *d, struct page_info *table, unsigned int idx,
     if (level > 1 && (old & _PAGE_PRESENT))
         pv_flush_domain_tlbs(d);
     return 0;
+}
+
+int pv_update_entry(struct domain *d, struct page_info *table, unsigned int idx, pte_t val,
+                    bool preserve_ad)
+{
+    return update_entry_owned(d, d, table, idx, val, preserve_ad);
+}
+
+int pv_update_l1_foreign(struct domain *d, struct domain *owner, struct page_info *l1,
+                         unsigned int idx, pte_t val)
+{
+    return pv_table_level(l1) == 1 ? update_entry_owned(d, owner, l1, idx, val, false) : -EINVAL;
 }
 
 /* A frame of the guest's that is no page table: written like any of its pages. */
@@ -159,7 +171,7 @@ static void flush_after(struct domain *d, uint64_t va, uint64_t flags)
         pv_flush_domain_tlbs(d); /* remote invalidations flush everything */
 }
 
-long do_update_va_mapping(uint64_t va, uint64_t val, uint64_t flags)
+static long update_va_mapping(uint64_t va, uint64_t val, uint64_t flags, struct domain *owner)
 {
     struct domain *d = current_vcpu()->domain;
     struct page_info *l1;
@@ -170,9 +182,29 @@ long do_update_va_mapping(uint64_t va, uint64_t val, uint64_t flags)
         return -EINVAL;
     spin_lock(&pv_mm_lock);
     l1 = pv_l1_for_va(d, va, &idx);
-    rc = l1 ? pv_update_entry(d, l1, idx, val, false) : -EINVAL;
+    rc = l1 ? pv_update_l1_foreign(d, owner, l1, idx, val) : -EINVAL;
     spin_unlock(&pv_mm_lock);
     if (!rc)
         flush_after(d, va, flags);
     return rc;
+}
+
+long do_update_va_mapping(uint64_t va, uint64_t val, uint64_t flags)
+{
+    struct domain *d = current_vcpu()->domain;
+
+    return update_va_mapping(va, val, flags, d);
+}
+
+/* The control domain maps a frame of another domain into its own tables. */
+long do_update_va_mapping_otherdomain(uint64_t va, uint64_t val, uint64_t flags, uint64_t domid)
+{
+    struct domain *self = current_vcpu()->domain, *owner;
+
+    if (!self->is_privileged)
+        return -EPERM;
+    owner = domid == DOMID_SELF ? self : domain_by_id((domid_t)domid);
+    if (!owner)
+        return -ESRCH;
+    return update_va_mapping(va, val, flags, owner);
 }

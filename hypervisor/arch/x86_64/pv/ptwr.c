@@ -1,9 +1,11 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Writable page tables (VMASST_TYPE_writable_pagetables): a guest kernel
- * may write its page tables with ordinary stores, which fault because
- * the tables are mapped read-only; the hypervisor decodes the store and
- * performs it as a validated entry update. Only 8-byte, 8-aligned
+ * Writable page tables: a guest kernel may write its page tables with
+ * ordinary stores, which fault because the tables are mapped read-only;
+ * the hypervisor decodes the store and performs it as a validated entry
+ * update. Xen 4.17 does this for a PV guest whether or not it enabled
+ * VMASST_TYPE_writable_pagetables (tested: guest/tests/mmu.c), and so
+ * do we. Only 8-byte, 8-aligned
  * stores of the forms compilers emit for PTEs are understood (mov r64,
  * mov imm32, xchg r64); anything else stays the guest's #PF.
  */
@@ -116,7 +118,7 @@ bool pv_emulate_ptwr(struct cpu_regs *regs, uint64_t cr2)
     size_t n;
     int rc;
 
-    if (!(d->arch.vm_assist & (1ul << VMASST_TYPE_writable_pagetables)) || !v->arch.kernel_mode ||
+    if (!v->arch.kernel_mode ||
         (regs->error_code & (PF_PRESENT | PF_WRITE)) != (PF_PRESENT | PF_WRITE) || (cr2 & 7))
         return false;
     /* The instruction may end near a page end: fetch what is readable. */

@@ -28,6 +28,7 @@ void m2p_set(unsigned long mfn, uint64_t pfn);
 struct page_info *pv_owned_frame(const struct domain *d, unsigned long mfn);
 /* Entry `e` as it would be stored at `level` (1-4): 0 or -errno; takes refs. */
 int pv_get_entry_refs(struct domain *d, pte_t e, unsigned int level);
+int pv_get_entry_refs_foreign(struct domain *d, struct domain *owner, pte_t e, unsigned int level);
 void pv_put_entry_refs(pte_t e, unsigned int level);
 /* What the hypervisor stores for a guest entry (forces _PAGE_USER, ...). */
 pte_t pv_adjust_entry(pte_t e, unsigned int level);
@@ -40,10 +41,13 @@ unsigned int pv_table_level(const struct page_info *pg);
 /* Writes entry idx of d's validated table: new refs taken, old dropped. */
 int pv_update_entry(struct domain *d, struct page_info *table, unsigned int idx, pte_t val,
                     bool preserve_ad);
+/* The same for an L1 entry that maps a frame of `owner`. */
+int pv_update_l1_foreign(struct domain *d, struct domain *owner, struct page_info *l1,
+                         unsigned int idx, pte_t val);
 /* The L1 table and slot mapping va in the current vCPU's kernel tables. */
 struct page_info *pv_l1_for_va(struct domain *d, uint64_t va, unsigned int *idx);
-/* #PF: a guest kernel write to its own read-only page table, emulated when
- * the writable_pagetables assist is on. True if handled. */
+/* #PF: a guest kernel write to its own read-only page table, emulated as
+ * an update (writable page tables). True if handled. */
 bool pv_emulate_ptwr(struct cpu_regs *regs, uint64_t cr2);
 
 /* Flushes TLBs on every pCPU that may hold d's mappings. */

@@ -84,10 +84,14 @@ iso: $(BUILD)/xenolith.iso
 $(BUILD)/xenolith.iso: $(IMAGE) tools/mkiso.sh
 	tools/mkiso.sh $(IMAGE) $@
 
-run: deps $(IMAGE)
-	@echo "Booting Xenolith in QEMU (quit: Ctrl-A X)"
-	$(QEMU) -M pc -cpu max -smp $(RUN_SMP) -m $(RUN_MEM) -nographic -nodefaults \
-		-serial mon:stdio -no-reboot -kernel $(IMAGE) -append "$(RUN_ARGS)"
+# The demo: dom0 and three guests of the project's guest kernel at once,
+# their console lines interleaved, through the launcher (which builds
+# what is missing and ends with each domain's end and a verdict).
+RUN_CFGS ?= examples/guest1.cfg examples/guest2.cfg examples/guest3.cfg
+run: deps
+	@echo "Booting Xenolith in QEMU: dom0 and $(words $(RUN_CFGS)) guests (stop: Ctrl-C)"
+	$(PYTHON) ./xenolith run --smp $(RUN_SMP) --memory $(RUN_MEM) --append "$(RUN_ARGS)" \
+		--dom0 examples/dom0.cfg $(RUN_CFGS)
 
 # Static checks and unit tests first (fast), then the clang build, then
 # the QEMU boots.
@@ -113,7 +117,8 @@ bench:
 # launcher (./xenolith), with the hypervisor's own parser sources compiled
 # for the host as the unit tests do (libc names renamed).
 XLCFG_TOOL   := $(BUILD)/host/xlcfg
-XLCFG_OBJS   := $(patsubst %,$(BUILD)/host/lib/%.o,xlcfg xlcfg_domain xlcfg_diag string)
+XLCFG_OBJS   := $(patsubst %,$(BUILD)/host/lib/%.o,xlcfg xlcfg_domain xlcfg_diag \
+	xlcfg_support string)
 XLCFG_CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror -Wmissing-prototypes \
 	-Wstrict-prototypes -Wvla -I$(HV)/include -MMD -MP
 all: $(XLCFG_TOOL)

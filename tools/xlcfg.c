@@ -2,7 +2,8 @@
 /*
  * build/host/xlcfg: checks xl.cfg(5) files with the hypervisor's own
  * parser (hypervisor/lib/xlcfg*.c, linked in unmodified), for people and
- * for the launcher (./xenolith).
+ * for the launcher (./xenolith). Besides xl's rules it applies what
+ * Xenolith cannot run yet (xlcfg_support_check), as the hypervisor does.
  *
  *   xlcfg check FILE...         errors and warnings only
  *   xlcfg show [--lines] FILE   also the domain, as key=value lines
@@ -108,7 +109,10 @@ static int process(const char *path, int do_show, int lines)
     if (len < 0)
         return 2;
     xlcfg_diags_init(&diags);
-    xlcfg_parse_domain(&dom, &cfg, text, (size_t)len, &diags);
+    /* What Xenolith cannot run yet is refused here too, so a file this
+     * tool accepts is one the hypervisor builds. */
+    if (xlcfg_parse_domain(&dom, &cfg, text, (size_t)len, &diags) == 0)
+        xlcfg_support_check(&dom, &cfg, &diags);
     print_diags(path);
     if (diags.nr_errors)
         return 1;

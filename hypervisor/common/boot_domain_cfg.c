@@ -55,8 +55,6 @@ static void cfg_read_args(const struct boot_group *g, char *file, size_t size)
 static void cfg_print(const char *file, enum xlcfg_severity sev, unsigned int line,
                       unsigned int column, const char *msg)
 {
-    const char *level = sev == XLCFG_ERROR ? XENLOG_ERR : XENLOG_WARNING;
-    const char *what = sev == XLCFG_ERROR ? "error" : "warning";
     char where[BOOT_MODSTR_LEN + 16], col[24] = "";
 
     if (line)
@@ -65,7 +63,11 @@ static void cfg_print(const char *file, enum xlcfg_severity sev, unsigned int li
         strlcpy(where, file, sizeof(where));
     if (column)
         snprintf(col, sizeof(col), " (column %u)", column);
-    printk("%s%s: %s: %s%s\n", level, where, what, msg, col);
+    /* The level marker has to open the format string itself. */
+    if (sev == XLCFG_ERROR)
+        printk(XENLOG_ERR "%s: error: %s%s\n", where, msg, col);
+    else
+        printk(XENLOG_WARNING "%s: warning: %s%s\n", where, msg, col);
 }
 
 static void cfg_print_diags(const char *file)
@@ -99,8 +101,7 @@ static void cfg_check_modules(const struct boot_group *g, const struct boot_doma
     for (i = 0; i < nr_others; i++)
         if (others[i].kernel && strcmp(others[i].name, cfg_dom.name) == 0)
             xlcfg_diag_add(&cfg_diags, XLCFG_ERROR, xlcfg_line(&cfg_parsed, "name"), 0,
-                           "domain name '", cfg_dom.name, "' is already used by ",
-                           others[i].file);
+                           "domain name '", cfg_dom.name, "' is already used by ", others[i].file);
 }
 
 static void cfg_fill(struct boot_domain *bd, const struct boot_group *g)
@@ -129,10 +130,10 @@ int boot_domain_from_xlcfg(struct boot_domain *bd, const struct boot_group *g,
     cfg_read_args(g, bd->file, sizeof(bd->file));
     xlcfg_diags_init(&cfg_diags);
     rc = xlcfg_parse_domain(&cfg_dom, &cfg_parsed, __va(m->start), m->end - m->start, &cfg_diags);
-    if (!rc)
-        rc = xlcfg_support_check(&cfg_dom, &cfg_parsed, &cfg_diags);
-    if (!rc)
+    if (!rc) {
+        xlcfg_support_check(&cfg_dom, &cfg_parsed, &cfg_diags);
         cfg_check_modules(g, others, nr_others);
+    }
     /* A file without a usable name is still named in the report. */
     strlcpy(bd->name, cfg_dom.name[0] ? cfg_dom.name : bd->file, sizeof(bd->name));
     cfg_print_diags(bd->file);

@@ -54,7 +54,8 @@ int xlcfg_support_check(const struct xlcfg_domain *dom, const struct xlcfg *cfg,
     unsigned int errors = diags->nr_errors;
 
     support_vcpus(cfg, "vcpus", dom->vcpus, diags);
-    support_vcpus(cfg, "maxvcpus", dom->maxvcpus, diags);
+    if (xlcfg_line(cfg, "maxvcpus")) /* else it is vcpus, reported above */
+        support_vcpus(cfg, "maxvcpus", dom->maxvcpus, diags);
     support_action(cfg, "on_poweroff", dom->on_poweroff, diags);
     support_action(cfg, "on_reboot", dom->on_reboot, diags);
     support_action(cfg, "on_watchdog", dom->on_watchdog, diags);

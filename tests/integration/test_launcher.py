@@ -350,6 +350,26 @@ def test_run_a_crash_fails(tmp_path, dom0, kernel, fake):
     assert "xenolith: not every domain powered off: web (crash)" in p.stdout
 
 
+def test_run_domain_not_built_fails(tmp_path, dom0, kernel, fake):
+    """The hypervisor's "not built" line counts as an end that is not poweroff."""
+    cfg = write_cfg(tmp_path / "web.cfg", f"name = 'web'\nkernel = '{kernel}'\n")
+    log = ("(XEN) Domain 1 (web) not built: loading its kernel failed (error -8)|"
+           "(XEN) Domain 0 (dom0) ended: poweroff|(XEN) All domains have ended|")
+    p = fake("--dom0", dom0, cfg, log=log, status=35)
+    assert p.returncode == 1
+    assert "xenolith: domain 1 (web) not built: loading its kernel failed (error -8)" in p.stdout
+    assert "xenolith: not every domain powered off: web (not built)" in p.stdout
+    assert "did not report an end" not in p.stdout
+
+
+def test_unsupported_setting_stops_the_launcher(tmp_path, dom0, kernel):
+    """What the hypervisor cannot run yet is refused before QEMU starts, with its line."""
+    cfg = write_cfg(tmp_path / "smp.cfg", f"name = 'smp'\nkernel = '{kernel}'\nvcpus = 4\n")
+    p = launch("--dom0", dom0, "--dry-run", cfg)
+    assert p.returncode == 2
+    assert f"{cfg}:3: error: 'vcpus' is 4: Xenolith runs 1 vCPU per domain" in p.stderr
+
+
 def test_run_hypervisor_crash(dom0, fake):
     p = fake("--dom0", dom0, log="(XEN) PANIC|", status=37)
     assert p.returncode == 3

@@ -80,16 +80,17 @@ static void save_guest_state(struct vcpu *v)
     __asm__ __volatile__("fxsave64 %0" : "=m"(v->arch.fpu_state));
 }
 
-static void load_guest_state(const struct vcpu *v)
+static void load_guest_state(struct vcpu *v)
 {
     unsigned int i;
+    bool refused = false;
 
     *guest_cpu_regs() = v->arch.user_regs;
     gdt_load_guest_frames(v->arch.gdt_frames,
                           (v->arch.gdt_ents + PAGE_SIZE / 8 - 1) / (PAGE_SIZE / 8));
     /* Selectors first: loading fs/gs resets their bases, restored next. */
     for (i = 0; i < 4; i++)
-        load_data_selector(i, v->arch.sel[i]);
+        refused |= load_data_selector(i, v->arch.sel[i]) != 0;
     wrmsr(MSR_FS_BASE, v->arch.fs_base);
     wrmsr(MSR_GS_BASE, v->arch.kernel_mode ? v->arch.gs_base_kernel : v->arch.gs_base_user);
     wrmsr(MSR_SHADOW_GS_BASE, v->arch.kernel_mode ? v->arch.gs_base_user : v->arch.gs_base_kernel);
@@ -99,6 +100,8 @@ static void load_guest_state(const struct vcpu *v)
         write_cr0(read_cr0() | X86_CR0_TS);
     pv_load_debugregs(v);
     pv_load_cr3(v);
+    if (refused)
+        pv_failsafe(v, v->arch.sel); /* on the guest's stack: its tables are loaded */
 }
 
 void context_switch(struct vcpu *prev, struct vcpu *next)

@@ -11,8 +11,9 @@
 #include <xenolith/domain.h>
 #include <xenolith/xlcfg.h>
 
-/* Each domain takes an xlcfg and a kernel module at least. */
-#define BOOT_MAX_DOMAINS (BOOT_MAX_MODULES / 2)
+/* One per xlcfg module: a list of xlcfg modules alone makes that many
+ * groups (each then fails for want of a kernel), so no fewer. */
+#define BOOT_MAX_DOMAINS BOOT_MAX_MODULES
 
 /* Everything needed to build a boot domain, and to build it again on restart. */
 struct boot_domain {

@@ -29,13 +29,14 @@ static bool bounce_stack_ok(uint64_t sp)
     return guest_range_ok(sp - 64, 64);
 }
 
-int pv_bounce(struct vcpu *v, uint64_t handler, bool mask_events, bool has_error_code,
-              uint32_t error_code)
+/* sels: the failsafe callback's ds, es, fs, gs (above rcx and r11), or NULL. */
+static int bounce(struct vcpu *v, uint64_t handler, bool mask_events, bool has_error_code,
+                  uint32_t error_code, const uint16_t *sels)
 {
     struct cpu_regs *regs = guest_cpu_regs();
     uint8_t saved_mask = v->vcpu_info->evtchn_upcall_mask;
-    uint64_t frame[8], cs = regs->cs, sp;
-    unsigned int n = 0;
+    uint64_t frame[12], cs = regs->cs, sp;
+    unsigned int n = 0, i;
 
     if (!handler) {
         domain_crash(v->domain, "bounce to a null handler");
@@ -52,6 +53,8 @@ int pv_bounce(struct vcpu *v, uint64_t handler, bool mask_events, bool has_error
     /* Built bottom-up, then copied in one go. */
     frame[n++] = regs->rcx;
     frame[n++] = regs->r11;
+    for (i = 0; sels && i < 4; i++)
+        frame[n++] = sels[i];
     if (has_error_code)
         frame[n++] = error_code;
     frame[n++] = regs->rip;
@@ -74,6 +77,26 @@ int pv_bounce(struct vcpu *v, uint64_t handler, bool mask_events, bool has_error
     regs->rsp = sp;
     regs->rip = handler;
     return 0;
+}
+
+int pv_bounce(struct vcpu *v, uint64_t handler, bool mask_events, bool has_error_code,
+              uint32_t error_code)
+{
+    return bounce(v, handler, mask_events, has_error_code, error_code, NULL);
+}
+
+/*
+ * The guest's segment selectors could not be loaded (its GDT changed
+ * under them): enter its failsafe callback with the values that failed,
+ * or crash it if it has none.
+ */
+void pv_failsafe(struct vcpu *v, const uint16_t sels[4])
+{
+    if (!v->arch.failsafe_cb.address) {
+        domain_crash(v->domain, "segment selectors could not be loaded, no failsafe callback");
+        return;
+    }
+    bounce(v, v->arch.failsafe_cb.address, v->arch.failsafe_cb.mask_events, false, 0, sels);
 }
 
 void pv_inject_exception(struct vcpu *v, unsigned int vector, bool has_error_code,

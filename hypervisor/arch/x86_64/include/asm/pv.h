@@ -34,6 +34,8 @@ void pv_handle_exception(struct cpu_regs *regs);
  */
 int pv_bounce(struct vcpu *v, uint64_t handler, bool mask_events, bool has_error_code,
               uint32_t error_code);
+/* A bounce to the failsafe callback with the selectors that failed to load. */
+void pv_failsafe(struct vcpu *v, const uint16_t sels[4]);
 /* Bounces exception `vector` through the guest's trap table. */
 void pv_inject_exception(struct vcpu *v, unsigned int vector, bool has_error_code,
                          uint32_t error_code);

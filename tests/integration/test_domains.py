@@ -1,0 +1,201 @@
+# SPDX-License-Identifier: MIT
+"""Boot-time domains (hypervisor/common/boot_domains.c): several guests
+of the project's guest kernel at once, built from xl.cfg boot modules
+(docs/boot-protocol.md), and how each ends.
+
+Most tests hand QEMU the modules directly, to control them exactly; the
+first goes through the launcher with the committed demo configs, as
+`make run` does. Every run checks that the hypervisor's free memory after
+the last domain is gone equals its value before the first was built.
+"""
+import re
+import subprocess
+import sys
+import textwrap
+
+import pytest
+
+from harness import EXIT_FAIL, EXIT_PASS, ROOT
+
+GUEST = ROOT / "build" / "guest" / "xenolith-guest"
+LAUNCHER = ROOT / "xenolith"
+APPEND = "loglvl=all qemu_exit"
+TIMEOUT = 30
+
+# Long enough that three guests overlap: 16 suites each, both passing today.
+LONG = "suite=" + ",".join(["threads", "user"] * 8)
+SHORT = "suite=threads"
+
+FREE_BEFORE = re.compile(r"^\(XEN\) Boot domains: (\d+) built, (\d+) KiB free before$", re.M)
+FREE_AFTER = re.compile(r"^\(XEN\) Boot domains: (\d+) KiB free after all ended$", re.M)
+
+
+@pytest.fixture(scope="module", autouse=True)
+def guest_kernel():
+    subprocess.run(["make", "-s", "all", "guest"], cwd=ROOT, check=True)
+    assert GUEST.exists()
+
+
+def cfg(tmp_path, file, name, cmdline, extra=""):
+    """An xl.cfg for the guest kernel; returns its module string."""
+    path = tmp_path / file
+    path.write_text(f'name = "{name}"\nkernel = "{GUEST}"\nmemory = 32\n'
+                    f'cmdline = "{cmdline}"\n' + textwrap.dedent(extra))
+    return [f"{path} xlcfg name={file}", f"{GUEST} kernel"]
+
+
+def boot(machine, modules, memory="256M", smp=2):
+    m = machine(modules=modules, append=APPEND, memory=memory, smp=smp)
+    status = m.wait_exit(TIMEOUT)
+    return status, m.log()
+
+
+def ends(log):
+    """{domid: (name, reason)} from the "Domain N (name) ended: reason" lines."""
+    return {int(i): (n, r) for i, n, r in
+            re.findall(r"^\(XEN\) Domain (\d+) \((.*)\) ended: (\S+)$", log, re.M)}
+
+
+def assert_memory_returned(log, built):
+    before, after = FREE_BEFORE.search(log), FREE_AFTER.search(log)
+    assert before and after, log[-3000:]
+    assert int(before[1]) == built
+    assert int(after[1]) == int(before[2]), \
+        f"{before[2]} KiB free before the domains, {after[1]} KiB after"
+
+
+def assert_interleaved(log, ids):
+    """Every domain printed, and some domain's line sits between two lines
+    of another: they ran at the same time, not one after the other."""
+    order = [int(d) for d in re.findall(r"^\(d(\d+)\) ", log, re.M)]
+    for i in ids:
+        assert i in order, f"no (d{i}) output"
+    runs = [d for k, d in enumerate(order) if k == 0 or order[k - 1] != d]
+    assert any(runs[k] == runs[k + 2] and runs[k + 1] != runs[k] for k in range(len(runs) - 2)), \
+        f"domain output does not interleave: {runs[:40]}"
+
+
+def test_three_guests_at_once_through_the_launcher():
+    """`make run`'s demo: dom0 and three guests of examples/, each ending
+    with poweroff, their console lines interleaved; launcher exit 0."""
+    cfgs = [f"examples/guest{i}.cfg" for i in (1, 2, 3)]
+    p = subprocess.run([sys.executable, str(LAUNCHER), "run", "--no-build", "--timeout",
+                        str(TIMEOUT), "--dom0", "examples/dom0.cfg", *cfgs],
+                       cwd=ROOT, capture_output=True, text=True, timeout=TIMEOUT + 15)
+    log = p.stdout.replace("\r\n", "\n")
+    assert p.returncode == 0, log[-3000:] + p.stderr
+    assert ends(log) == {0: ("dom0", "poweroff"), 1: ("guest1", "poweroff"),
+                         2: ("guest2", "poweroff"), 3: ("guest3", "poweroff")}
+    assert_interleaved(log, [1, 2, 3])
+    assert_memory_returned(log, 4)
+    assert "xenolith: every domain powered off" in log
+
+
+def test_three_domus_with_dom0(machine, tmp_path):
+    """dom0 and domUs 1, 2, 3 in module order; all end; QEMU status 33."""
+    mods = cfg(tmp_path, "dom0.cfg", "control", SHORT)
+    for i in (1, 2, 3):
+        mods += cfg(tmp_path, f"g{i}.cfg", f"g{i}", LONG)
+    status, log = boot(machine, mods)
+    assert status == EXIT_PASS, log[-3000:]
+    assert ends(log) == {0: ("control", "poweroff"), 1: ("g1", "poweroff"),
+                         2: ("g2", "poweroff"), 3: ("g3", "poweroff")}
+    assert re.search(r"^\(XEN\) Domain 0 \(control\) created: .*privileged$", log, re.M)
+    assert not re.search(r"^\(XEN\) Domain [123] .*created: .*privileged", log, re.M)
+    assert_interleaved(log, [1, 2, 3])
+    assert_memory_returned(log, 4)
+
+
+def test_config_error_names_file_and_line(machine, tmp_path):
+    """A file with an error is reported as FILE:LINE and its domain is not
+    built; the others run; the verdict is fail."""
+    bad = tmp_path / "bad.cfg"
+    bad.write_text(f'name = "bad"\nkernel = "{GUEST}"\nmemory = "lots"\n')
+    mods = cfg(tmp_path, "dom0.cfg", "control", SHORT)
+    mods += [f"{bad} xlcfg name=bad.cfg", f"{GUEST} kernel"]
+    mods += cfg(tmp_path, "ok.cfg", "ok", SHORT)
+    status, log = boot(machine, mods)
+    assert status == EXIT_FAIL, log[-3000:]
+    assert re.search(r"^\(XEN\) bad\.cfg:3: error: 'memory' must be a number", log, re.M), log
+    assert "(XEN) Domain 1 (bad) not built: errors in bad.cfg" in log
+    assert "Domain 1 (bad) created" not in log and "(d1)" not in log
+    assert ends(log) == {0: ("control", "poweroff"), 2: ("ok", "poweroff")}
+    assert_memory_returned(log, 2)
+
+
+def test_unsupported_setting_is_an_error_with_its_line(machine, tmp_path):
+    """Two vCPUs cannot run yet: an error, not a domain with fewer."""
+    mods = cfg(tmp_path, "dom0.cfg", "control", SHORT)
+    mods += cfg(tmp_path, "smp.cfg", "smp", SHORT, "vcpus = 2\n")
+    status, log = boot(machine, mods)
+    assert status == EXIT_FAIL
+    assert re.search(r"^\(XEN\) smp\.cfg:5: error: 'vcpus' is 2: Xenolith runs 1 vCPU", log,
+                     re.M), log
+    assert "(XEN) Domain 1 (smp) not built" in log
+    assert ends(log) == {0: ("control", "poweroff")}
+
+
+def test_module_out_of_place_is_reported(machine, tmp_path):
+    """A kernel module that follows no xlcfg module belongs to no domain."""
+    mods = cfg(tmp_path, "dom0.cfg", "control", SHORT) + [f"{GUEST} kernel"]
+    status, log = boot(machine, mods)
+    assert status == EXIT_FAIL
+    assert re.search(r"^\(XEN\) module 2 \('kernel'\): error: belongs to no domain", log, re.M)
+    assert ends(log) == {0: ("control", "poweroff")}
+
+
+def test_crashing_domain_leaves_the_others_running(machine, tmp_path):
+    """The guest kernel crashes on an unknown suite. That domain ends with
+    crash, the others go on and power off; the verdict is fail."""
+    mods = cfg(tmp_path, "dom0.cfg", "control", LONG)
+    mods += cfg(tmp_path, "crashy.cfg", "crashy", "suite=nosuch")
+    mods += cfg(tmp_path, "ok.cfg", "ok", LONG)
+    status, log = boot(machine, mods)
+    assert status == EXIT_FAIL, log[-3000:]
+    assert ends(log) == {0: ("control", "poweroff"), 1: ("crashy", "crash"),
+                         2: ("ok", "poweroff")}
+    crash = log.index("(XEN) Domain 1 (crashy) ended: crash")
+    assert re.search(r"^\(d2\) PASS ", log[crash:], re.M), "domain 2 stopped with the crash"
+    assert_memory_returned(log, 3)
+
+
+def test_restart_rebuilds_from_the_same_modules(machine, tmp_path):
+    """on_crash = "restart": the domain is built again with its id, a
+    bounded number of times, then ends; no memory is lost on the way."""
+    mods = cfg(tmp_path, "dom0.cfg", "control", SHORT)
+    mods += cfg(tmp_path, "again.cfg", "again", "suite=nosuch", 'on_crash = "restart"\n')
+    status, log = boot(machine, mods)
+    assert status == EXIT_FAIL, log[-3000:]
+    restarts = re.findall(r"^\(XEN\) Domain 1 \(again\) restarting after crash", log, re.M)
+    assert len(restarts) == 4
+    assert len(re.findall(r"^\(XEN\) Domain 1 \(again\) created", log, re.M)) == 5
+    assert ends(log) == {0: ("control", "poweroff"), 1: ("again", "crash")}
+    assert_memory_returned(log, 2)
+
+
+def test_preserve_keeps_the_domain_and_still_ends(machine, tmp_path):
+    """on_poweroff = "preserve": kept with its memory, and the run still ends."""
+    mods = cfg(tmp_path, "dom0.cfg", "control", SHORT)
+    mods += cfg(tmp_path, "kept.cfg", "kept", SHORT, 'on_poweroff = "preserve"\n')
+    status, log = boot(machine, mods)
+    assert status == EXIT_PASS, log[-3000:]
+    assert "(XEN) Domain 1 (kept) preserved: shut down, its memory kept" in log
+    assert "Domain 1 (kept) destroyed" not in log
+    assert "(XEN) All domains have ended" in log
+
+
+def test_xen_form_dom0_is_named_domain_0(machine):
+    """Without xlcfg modules, module 0 is dom0 with its command line, as on Xen."""
+    status, log = boot(machine, [f"{GUEST} {SHORT}"])
+    assert status == EXIT_PASS, log[-3000:]
+    assert ends(log) == {0: ("Domain-0", "poweroff")}
+    assert '(d0) start_info: cmd_line "suite=threads"' in log
+    assert_memory_returned(log, 1)
+
+
+def test_xen_form_refuses_more_dom0_vcpus(machine):
+    m = machine(modules=[f"{GUEST} {SHORT}"], append=APPEND + " dom0_max_vcpus=2")
+    assert m.wait_exit(TIMEOUT) == EXIT_FAIL
+    log = m.log()
+    assert "(XEN) dom0_max_vcpus=2: Xenolith runs 1 vCPU per domain" in log
+    assert "(XEN) Domain 0 (Domain-0) not built" in log

@@ -1,0 +1,101 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The xl.cfg Xenolith layer (hypervisor/lib/xlcfg_support.c): what the
+ * hypervisor cannot run yet. Each case is a file and the exact
+ * diagnostics xlcfg_support_check adds (after a clean parse), one
+ * "E|W<line> message" per line.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include <xenolith/errno.h>
+#include <xenolith/xlcfg.h>
+
+static struct xlcfg cfg;
+static struct xlcfg_diags diags;
+static struct xlcfg_domain dom;
+
+#define OK "name = 'd'\nkernel = 'k'\n" /* lines 1 and 2 */
+
+static const char *diags_string(void)
+{
+    static char buf[8192];
+    size_t len = 0;
+    unsigned int i;
+
+    buf[0] = '\0';
+    for (i = 0; i < diags.nr; i++)
+        len += (size_t)snprintf(buf + len, sizeof(buf) - len, "%c%u %s\n",
+                                diags.diag[i].severity == XLCFG_ERROR ? 'E' : 'W',
+                                diags.diag[i].line, diags.diag[i].message);
+    return buf;
+}
+
+struct support_case {
+    const char *what;
+    const char *text;
+    int rc;
+    const char *diags;
+};
+
+#define VCPU_MSG ": Xenolith runs 1 vCPU per domain until SMP guests are supported\n"
+#define ACTIONS  "' is not supported yet (use 'destroy', 'restart' or 'preserve')\n"
+
+static const struct support_case support_cases[] = {
+    {"xl's defaults are all supported (on_reboot restart, on_soft_reset soft-reset)", OK, 0, ""},
+    {"every supported action",
+     OK "on_poweroff='preserve'\non_reboot='destroy'\n"
+        "on_crash='restart'\non_watchdog='preserve'\n"
+        "on_soft_reset='restart'\n",
+     0, ""},
+    {"one vCPU written out is fine", OK "vcpus = 1\nmaxvcpus = 1\n", 0, ""},
+    {"two vCPUs: an error on the vcpus line only (maxvcpus follows it)", OK "vcpus = 2\n", -EINVAL,
+     "E3 'vcpus' is 2" VCPU_MSG},
+    {"maxvcpus set above 1 is its own error", OK "maxvcpus = 4\n", -EINVAL,
+     "E3 'maxvcpus' is 4" VCPU_MSG},
+    {"rename-restart needs a toolstack", OK "on_reboot = 'rename-restart'\n", -EINVAL,
+     "E3 'on_reboot' = 'rename-restart" ACTIONS},
+    {"core dumps are not written",
+     OK "on_crash = 'coredump-destroy'\n"
+        "on_watchdog = 'coredump-restart'\n",
+     -EINVAL,
+     "E4 'on_watchdog' = 'coredump-restart" ACTIONS "E3 'on_crash' = 'coredump-destroy" ACTIONS},
+    {"soft-reset on another key is an error", OK "on_poweroff = 'soft-reset'\n", -EINVAL,
+     "E3 'on_poweroff' = 'soft-reset" ACTIONS},
+    {"soft-reset written out on on_soft_reset only warns", OK "on_soft_reset = 'soft-reset'\n", 0,
+     "W3 'on_soft_reset' = 'soft-reset' is not supported yet: a soft reset destroys the"
+     " domain\n"},
+    {"a cap warns: not enforced", OK "cap = 50\n", 0, "W3 'cap' is not enforced yet (ignored)\n"},
+    {"a zero cap is no cap", OK "cap = 0\n", 0, ""},
+};
+
+static void test_support(void **state)
+{
+    (void)state;
+    for (size_t i = 0; i < sizeof(support_cases) / sizeof(support_cases[0]); i++) {
+        const struct support_case *c = &support_cases[i];
+        int rc;
+
+        xlcfg_diags_init(&diags);
+        if (xlcfg_parse_domain(&dom, &cfg, c->text, strlen(c->text), &diags) != 0)
+            fail_msg("%s: the file does not parse:\n%s", c->what, diags_string());
+        rc = xlcfg_support_check(&dom, &cfg, &diags);
+        if (rc != c->rc || strcmp(diags_string(), c->diags) != 0)
+            fail_msg("%s: rc %d (want %d), diagnostics:\n%swant:\n%s", c->what, rc, c->rc,
+                     diags_string(), c->diags);
+    }
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_support),
+    };
+
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -11,10 +11,13 @@
 #include <xenolith/console.h>
 #include <xenolith/domain.h>
 #include <xenolith/errno.h>
+#include <xenolith/event.h>
+#include <xenolith/vtimer.h>
 #include <xenolith/mm.h>
 #include <xenolith/sched.h>
 #include <xenolith/softirq.h>
 #include <xenolith/string.h>
+#include <xenolith/time.h>
 #include <xen/sched.h>
 
 static struct list_head domain_list = LIST_HEAD_INIT(domain_list);
@@ -45,6 +48,9 @@ static struct vcpu *vcpu_create(struct domain *d, unsigned int id)
     v->vcpu_info = &d->shared_info->vcpu_info[id];
     v->vcpu_info->evtchn_upcall_mask = 1; /* events start masked, as on Xen */
     list_init(&v->runq_link);
+    v->runstate.state = RUNSTATE_offline;
+    v->runstate.state_entry_time = NOW();
+    vtimer_init(v);
     arch_vcpu_init(v);
     return v;
 }
@@ -75,6 +81,9 @@ struct domain *domain_create(domid_t id, const char *name, unsigned int max_vcpu
     /* Owned by the guest (so it may map it) but not on its page list. */
     mfn_to_page(__pa(d->shared_info) >> PAGE_SHIFT)->owner = id;
     page_set_refcount(mfn_to_page(__pa(d->shared_info) >> PAGE_SHIFT), 1);
+    if (evtchn_domain_init(d))
+        goto fail;
+    arch_domain_init(d);
     d->max_vcpus = max_vcpus;
     for (i = 0; i < max_vcpus; i++)
         if (!(d->vcpus[i] = vcpu_create(d, i)))
@@ -89,6 +98,7 @@ struct domain *domain_create(domid_t id, const char *name, unsigned int max_vcpu
     return d;
 
 fail:
+    evtchn_domain_destroy(d);
     for (i = 0; i < max_vcpus; i++)
         xfree(d->vcpus[i]);
     free_xenheap_pages(d->shared_info, 0);
@@ -141,8 +151,10 @@ void domain_shutdown(struct domain *d, unsigned int reason)
     d->state = DOMSTATE_shutdown;
     d->shutdown_reason = reason;
     spin_unlock(&d->lock);
-    for (i = 0; i < d->max_vcpus; i++)
+    for (i = 0; i < d->max_vcpus; i++) {
         sched_remove_vcpu(d->vcpus[i]);
+        vtimer_stop(d->vcpus[i]);
+    }
     printk("Domain %u (%s) shut down: %s\n", d->domain_id, d->name, domain_shutdown_name(reason));
     cpu_raise_softirq(0, DOMAIN_REAP_SOFTIRQ);
 }
@@ -251,6 +263,9 @@ void domain_destroy(struct domain *d)
     nr_domains--;
     spin_unlock(&domlist_lock);
 
+    for (i = 0; i < d->max_vcpus; i++)
+        vtimer_stop(d->vcpus[i]);
+    evtchn_domain_destroy(d);
     list_for_each_entry_safe(pg, tmp, &d->page_list, list) domain_free_page(d, pg);
     BUG_ON(d->tot_pages != 0);
     mfn_to_page(__pa(d->shared_info) >> PAGE_SHIFT)->owner = PAGE_OWNER_XEN;

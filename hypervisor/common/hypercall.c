@@ -58,6 +58,8 @@ THUNK2(do_sched_op)
 THUNK2(do_callback_op)
 THUNK3(do_vcpu_op)
 THUNK2(do_set_gdt)
+THUNK1(do_set_timer_op)
+THUNK2(do_event_channel_op)
 THUNK4(do_update_va_mapping_otherdomain)
 THUNK2(do_set_debugreg)
 THUNK1(do_get_debugreg)
@@ -87,6 +89,8 @@ static const struct {
     ENTRY(__HYPERVISOR_callback_op, do_callback_op),
     ENTRY(__HYPERVISOR_vcpu_op, do_vcpu_op),
     ENTRY(__HYPERVISOR_set_gdt, do_set_gdt),
+    ENTRY(__HYPERVISOR_set_timer_op, do_set_timer_op),
+    ENTRY(__HYPERVISOR_event_channel_op, do_event_channel_op),
     ENTRY(__HYPERVISOR_update_va_mapping_otherdomain, do_update_va_mapping_otherdomain),
     ENTRY(__HYPERVISOR_set_debugreg, do_set_debugreg),
     ENTRY(__HYPERVISOR_get_debugreg, do_get_debugreg),

@@ -151,6 +151,14 @@ void sched_wake(struct vcpu *v)
     spin_unlock_irqrestore(&sched_lock[v->processor], flags);
 }
 
+void vcpu_kick(struct vcpu *v)
+{
+    if (READ_ONCE(v->run_state) == VCPU_blocked)
+        sched_wake(v);
+    else if (READ_ONCE(v->is_running) && v->processor != smp_processor_id())
+        arch_kick_cpu(v->processor); /* it delivers on its way back to the guest */
+}
+
 void sched_block(void)
 {
     struct vcpu *v = current_vcpu();

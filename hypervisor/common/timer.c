@@ -2,8 +2,11 @@
 /*
  * Per-CPU software timers: a timer_queue per CPU, with the hardware
  * one-shot timer always programmed for the queue's earliest expiry.
+ * Timers are armed on the CPU that runs the code arming them; another
+ * CPU may cancel one (a domain being destroyed elsewhere).
  *
- * Locking: each queue is touched only by its own CPU, with interrupts off.
+ * Locking: queue_lock[cpu] protects queues[cpu], taken with interrupts
+ * off; a timer's function runs without it, so it may re-arm itself.
  */
 #include <xenolith/bug.h>
 #include <xenolith/smp.h>
@@ -12,37 +15,62 @@
 #include <xenolith/timer.h>
 
 static struct timer_queue queues[NR_CPUS];
+static spinlock_t queue_lock[NR_CPUS];
+static struct timer *running[NR_CPUS]; /* whose function runs right now */
 
 void timer_init_cpu(unsigned int cpu)
 {
+    spin_lock_init(&queue_lock[cpu]);
     timer_queue_init(&queues[cpu]);
 }
 
 void timer_set(struct timer *t, s_time_t expires)
 {
-    unsigned long flags = local_irq_save();
-    struct timer_queue *q = &queues[smp_processor_id()];
+    unsigned int cpu = smp_processor_id();
+    unsigned long flags = spin_lock_irqsave(&queue_lock[cpu]);
 
-    if (timer_queue_add(q, t, expires))
+    if (timer_queue_add(&queues[cpu], t, expires))
         arch_timer_program(expires);
-    local_irq_restore(flags);
+    spin_unlock_irqrestore(&queue_lock[cpu], flags);
+}
+
+/*
+ * On return t is neither queued nor running anywhere (unless it is the
+ * caller), so its memory may be freed.
+ */
+void timer_cancel_on(unsigned int cpu, struct timer *t)
+{
+    unsigned long flags = spin_lock_irqsave(&queue_lock[cpu]);
+
+    /* Left programmed, the hardware timer just fires once for nothing. */
+    timer_queue_remove(&queues[cpu], t);
+    while (running[cpu] == t && cpu != smp_processor_id()) {
+        spin_unlock(&queue_lock[cpu]);
+        cpu_relax();
+        spin_lock(&queue_lock[cpu]);
+    }
+    spin_unlock_irqrestore(&queue_lock[cpu], flags);
 }
 
 void timer_cancel(struct timer *t)
 {
-    unsigned long flags = local_irq_save();
-
-    timer_queue_remove(&queues[smp_processor_id()], t);
-    local_irq_restore(flags);
+    timer_cancel_on(smp_processor_id(), t);
 }
 
 void timer_softirq(void)
 {
-    struct timer_queue *q = &queues[smp_processor_id()];
+    unsigned int cpu = smp_processor_id();
     struct timer *t;
 
     ASSERT(!local_irq_is_enabled());
-    while ((t = timer_queue_pop_expired(q, NOW())) != NULL)
+    spin_lock(&queue_lock[cpu]);
+    while ((t = timer_queue_pop_expired(&queues[cpu], NOW())) != NULL) {
+        running[cpu] = t;
+        spin_unlock(&queue_lock[cpu]);
         t->fn(t->data);
-    arch_timer_program(timer_queue_next(q));
+        spin_lock(&queue_lock[cpu]);
+        running[cpu] = NULL;
+    }
+    arch_timer_program(timer_queue_next(&queues[cpu]));
+    spin_unlock(&queue_lock[cpu]);
 }

@@ -9,6 +9,7 @@
  */
 #include <xenolith/bug.h>
 #include <xenolith/domain.h>
+#include <xenolith/vtimer.h>
 #include <xenolith/mm.h>
 #include <xenolith/sched.h>
 #include <xenolith/smp.h>
@@ -100,6 +101,8 @@ static void load_guest_state(struct vcpu *v)
         write_cr0(read_cr0() | X86_CR0_TS);
     pv_load_debugregs(v);
     pv_load_cr3(v);
+    pv_update_vcpu_time(v);
+    vtimer_start(v);
     if (refused)
         pv_failsafe(v, v->arch.sel); /* on the guest's stack: its tables are loaded */
 }
@@ -107,8 +110,12 @@ static void load_guest_state(struct vcpu *v)
 void context_switch(struct vcpu *prev, struct vcpu *next)
 {
     ASSERT(!local_irq_is_enabled());
-    if (!is_idle_vcpu(prev))
+    if (!is_idle_vcpu(prev)) {
         save_guest_state(prev);
+        vcpu_runstate_change(prev, prev->run_state == VCPU_runnable  ? RUNSTATE_runnable
+                                   : prev->run_state == VCPU_blocked ? RUNSTATE_blocked
+                                                                     : RUNSTATE_offline);
+    }
     sched_switched_out(prev);
     if (is_idle_vcpu(next)) {
         gdt_load_guest_frames(NULL, 0); /* no stale view of a guest's frames */
@@ -117,7 +124,18 @@ void context_switch(struct vcpu *prev, struct vcpu *next)
         reset_stack_and_jump(idle_loop);
     }
     load_guest_state(next);
+    vcpu_runstate_change(next, RUNSTATE_running);
     reset_stack_and_jump(pv_ret_to_guest);
+}
+
+void arch_domain_init(struct domain *d)
+{
+    pv_set_wallclock(d);
+}
+
+void arch_vcpu_time_update(struct vcpu *v)
+{
+    pv_update_vcpu_time(v);
 }
 
 void arch_kick_cpu(unsigned int cpu)

@@ -18,6 +18,8 @@
 #include <xenolith/spinlock.h>
 #include <xenolith/timer_queue.h>
 #include <xenolith/types.h>
+#include <xen/event_channel.h>
+#include <xen/vcpu.h>
 #include <xen/xen.h>
 #include <asm/domain.h>
 
@@ -52,7 +54,16 @@ struct vcpu {
     bool is_up;             /* has a context and runs when unpaused */
     struct list_head runq_link;
     s_time_t slice_end;
-    vcpu_info_t *vcpu_info; /* in shared_info until re-registered */
+    vcpu_info_t *vcpu_info;               /* in shared_info until re-registered */
+    evtchn_port_t virq_to_port[NR_VIRQS]; /* 0: not bound */
+    bool poll_active;                     /* in SCHEDOP_poll */
+    struct timer singleshot_timer, periodic_timer, poll_timer;
+    s_time_t periodic_period; /* 0: no periodic timer */
+    bool hypercall_restart;   /* re-run the current hypercall when resumed */
+    bool vcpu_info_registered;
+    struct vcpu_runstate_info runstate;
+    uint64_t runstate_area; /* guest address it is copied to, 0 if none */
+    bool in_multicall;
     struct arch_vcpu arch;
 };
 
@@ -73,6 +84,7 @@ struct domain {
     struct vcpu *vcpus[MAX_VIRT_CPUS];
 
     shared_info_t *shared_info; /* a hypervisor page shared with the guest */
+    struct evtchn *evtchn;      /* EVTCHN_PORTS ports */
     unsigned long enosys_count; /* hypercalls answered -ENOSYS */
     char console_line[128];     /* console_io output awaiting its newline */
     unsigned int console_len;
@@ -81,6 +93,9 @@ struct domain {
     unsigned int on_poweroff, on_reboot, on_crash; /* DOMAIN_ACTION_* */
     struct arch_domain arch;
 };
+
+/* Wakes v if it waits for events, or interrupts its pCPU to deliver them. */
+void vcpu_kick(struct vcpu *v);
 
 /* The vCPU running on this pCPU (the idle vCPU when no guest runs). */
 struct vcpu *current_vcpu(void);
@@ -105,6 +120,11 @@ bool domain_ended(struct domain *d);
 void domains_all_ended(void);
 void domain_init(void);
 void arch_vcpu_init(struct vcpu *v);
+/* v enters RUNSTATE_* state now; the guest's runstate area follows. */
+void vcpu_runstate_change(struct vcpu *v, int state);
+/* Arch hooks: a new domain's shared page (wallclock); a vCPU's time info. */
+void arch_domain_init(struct domain *d);
+void arch_vcpu_time_update(struct vcpu *v);
 
 /* Frames owned by d: allocation charges d, freeing returns them. */
 struct page_info *domain_alloc_page(struct domain *d);

@@ -12,6 +12,8 @@
 void timer_set(struct timer *t, s_time_t expires);
 /* Disarms t, which must have been set on this CPU; safe if not armed. */
 void timer_cancel(struct timer *t);
+/* Disarms t that was set on `cpu`, from any CPU. */
+void timer_cancel_on(unsigned int cpu, struct timer *t);
 /* Called from the timer interrupt: runs every expired timer. */
 void timer_softirq(void);
 void timer_init_cpu(unsigned int cpu);

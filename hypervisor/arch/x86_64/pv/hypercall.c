@@ -6,6 +6,7 @@
  * callback. Also the common exit path back into the guest.
  */
 #include <xenolith/domain.h>
+#include <xenolith/event.h>
 #include <xenolith/hypercall.h>
 #include <xenolith/smp.h>
 #include <xenolith/softirq.h>
@@ -28,9 +29,23 @@ void pv_syscall(struct cpu_regs *regs)
     }
     {
         const uint64_t args[5] = {regs->rdi, regs->rsi, regs->rdx, regs->r10, regs->r8};
+        long rc = hypercall_dispatch(regs->rax, args);
 
-        regs->rax = (uint64_t)hypercall_dispatch(regs->rax, args);
+        if (v->hypercall_restart) {
+            v->hypercall_restart = false;
+            regs->rip -= 2; /* back onto the syscall; rax still holds the number */
+        } else {
+            regs->rax = (uint64_t)rc;
+        }
     }
+}
+
+void pv_restart_hypercall(void)
+{
+    struct vcpu *v = current_vcpu();
+
+    if (!v->in_multicall)
+        v->hypercall_restart = true;
 }
 
 /*
@@ -41,10 +56,19 @@ void pv_syscall(struct cpu_regs *regs)
 void pv_exit_to_guest(void)
 {
     unsigned int cpu = smp_processor_id();
+    struct vcpu *v;
 
-    while (softirq_pending(cpu)) {
-        local_irq_enable();
-        do_softirq();
-        local_irq_disable();
+    for (;;) {
+        while (softirq_pending(cpu)) {
+            local_irq_enable();
+            do_softirq();
+            local_irq_disable();
+        }
+        v = current_vcpu();
+        if (!evtchn_upcall_wanted(v) || !v->arch.event_cb.address)
+            return;
+        /* The event callback, with events masked, as Xen enters it; a
+         * failure crashes the domain and the loop picks another vCPU. */
+        pv_bounce(v, v->arch.event_cb.address, true, false, 0);
     }
 }

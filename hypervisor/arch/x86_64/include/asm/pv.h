@@ -8,6 +8,7 @@
 #include <asm/processor.h>
 #include <asm/regs.h>
 
+struct domain;
 struct vcpu;
 
 /* The current guest's registers: the frame below struct cpu_info. */
@@ -39,6 +40,14 @@ void pv_failsafe(struct vcpu *v, const uint16_t sels[4]);
 /* Bounces exception `vector` through the guest's trap table. */
 void pv_inject_exception(struct vcpu *v, unsigned int vector, bool has_error_code,
                          uint32_t error_code);
+
+/* PV time: refresh v's vcpu_time_info; write d's wallclock. */
+void pv_update_vcpu_time(struct vcpu *v);
+void pv_set_wallclock(struct domain *d);
+
+/* The current hypercall runs again when the vCPU next resumes (not
+ * inside a multicall, whose earlier entries must not run twice). */
+void pv_restart_hypercall(void);
 
 /* Debug registers: load v's (NULL: none); record a #DB's DR6 for v. */
 void pv_load_debugregs(const struct vcpu *v);

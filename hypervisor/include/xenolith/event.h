@@ -1,0 +1,51 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Event channels, Xen's 2-level ABI: a domain's ports, their bindings
+ * (unbound, interdomain, virq, ipi), and delivery through the pending and
+ * mask bitmaps in shared_info and the per-vCPU selector and upcall flag.
+ *
+ * Locking: evtchn_lock (global, interrupts off) protects every domain's
+ * port table and every vCPU's virq table. Delivery itself uses atomic
+ * bit operations on the shared page.
+ */
+#ifndef XENOLITH_EVENT_H
+#define XENOLITH_EVENT_H
+
+#include <xenolith/types.h>
+#include <xen/event_channel.h>
+#include <xen/xen.h>
+
+#define EVTCHN_PORTS 1024 /* per domain; Xen's default limit for a domU is 1023 */
+
+enum evtchn_state {
+    ECS_FREE,
+    ECS_RESERVED, /* port 0 */
+    ECS_UNBOUND,
+    ECS_INTERDOMAIN,
+    ECS_VIRQ,
+    ECS_IPI,
+};
+
+struct evtchn {
+    uint8_t state;
+    uint8_t notify_vcpu;
+    uint16_t virq;             /* ECS_VIRQ */
+    domid_t remote_dom;        /* ECS_UNBOUND: who may bind; ECS_INTERDOMAIN: the peer */
+    evtchn_port_t remote_port; /* ECS_INTERDOMAIN */
+};
+
+struct domain;
+struct vcpu;
+
+int evtchn_domain_init(struct domain *d);
+/* Closes every port (peers become unbound) and frees the table. */
+void evtchn_domain_destroy(struct domain *d);
+/* Raises virq on v if v bound it (a global virq goes to vcpu 0's binding). */
+void evtchn_send_virq(struct vcpu *v, unsigned int virq);
+/* Is any of the vCPU's events waiting for delivery (pending and unmasked)? */
+bool evtchn_upcall_wanted(const struct vcpu *v);
+/* Is port pending in d's bitmap? (for SCHEDOP_poll) */
+bool evtchn_port_pending(const struct domain *d, evtchn_port_t port);
+bool evtchn_port_valid(const struct domain *d, evtchn_port_t port);
+
+#endif

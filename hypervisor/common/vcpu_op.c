@@ -10,6 +10,7 @@
 #include <xenolith/hypercall.h>
 #include <xenolith/mm.h>
 #include <xenolith/page_type.h>
+#include <xenolith/sched.h>
 #include <xenolith/string.h>
 #include <xenolith/time.h>
 #include <xenolith/vtimer.h>
@@ -104,6 +105,22 @@ long do_vcpu_op(uint64_t cmd, uint64_t vcpuid, uint64_t arg)
     switch (cmd) {
     case VCPUOP_is_up:
         return v->is_up;
+    case VCPUOP_initialise:
+        return arch_vcpu_initialise(v, arg);
+    case VCPUOP_up:
+        if (!v->is_up && !arch_vcpu_initialised(v))
+            return -EINVAL;
+        if (!v->is_up) {
+            v->is_up = true;
+            sched_start_vcpu(v);
+        }
+        return 0;
+    case VCPUOP_down:
+        if (v->is_up) {
+            v->is_up = false;
+            sched_remove_vcpu(v);
+        }
+        return 0;
     case VCPUOP_set_singleshot_timer:
     case VCPUOP_stop_singleshot_timer:
     case VCPUOP_set_periodic_timer:

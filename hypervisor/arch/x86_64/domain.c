@@ -138,6 +138,16 @@ void arch_vcpu_time_update(struct vcpu *v)
     pv_update_vcpu_time(v);
 }
 
+long arch_vcpu_initialise(struct vcpu *v, uint64_t ctxt)
+{
+    return pv_vcpu_initialise(v, ctxt);
+}
+
+bool arch_vcpu_initialised(const struct vcpu *v)
+{
+    return v->arch.guest_table != 0;
+}
+
 void arch_kick_cpu(unsigned int cpu)
 {
     apic_send_ipi(cpu_apic_id(cpu), VECTOR_EVENT_CHECK);

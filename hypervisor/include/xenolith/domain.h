@@ -120,6 +120,9 @@ bool domain_ended(struct domain *d);
 void domains_all_ended(void);
 void domain_init(void);
 void arch_vcpu_init(struct vcpu *v);
+/* VCPUOP_initialise for a vCPU that never ran; has it been given a context? */
+long arch_vcpu_initialise(struct vcpu *v, uint64_t ctxt);
+bool arch_vcpu_initialised(const struct vcpu *v);
 /* v enters RUNSTATE_* state now; the guest's runstate area follows. */
 void vcpu_runstate_change(struct vcpu *v, int state);
 /* Arch hooks: a new domain's shared page (wallclock); a vCPU's time info. */

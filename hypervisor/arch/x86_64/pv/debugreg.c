@@ -101,10 +101,8 @@ void pv_record_debug_trap(struct vcpu *v)
         v->arch.debugreg[6] = DR6_DEFAULT | (dr6 & DR6_GUEST_BITS);
 }
 
-long do_set_debugreg(uint64_t reg, uint64_t value)
+int pv_set_debugreg(struct vcpu *v, uint64_t reg, uint64_t value)
 {
-    struct vcpu *v = current_vcpu();
-
     switch (reg) {
     case 0 ... 3:
         if (!guest_range_ok(value, 1))
@@ -122,8 +120,14 @@ long do_set_debugreg(uint64_t reg, uint64_t value)
     default:
         return -EINVAL;
     }
-    pv_load_debugregs(v);
+    if (v == current_vcpu())
+        pv_load_debugregs(v);
     return 0;
+}
+
+long do_set_debugreg(uint64_t reg, uint64_t value)
+{
+    return pv_set_debugreg(current_vcpu(), reg, value);
 }
 
 long do_get_debugreg(uint64_t reg)

@@ -75,17 +75,14 @@ static void put_desc_frames(const unsigned long *mfns, unsigned int nr)
     }
 }
 
-long do_set_gdt(uint64_t frame_list, uint64_t entries)
+/* v's GDT becomes `entries` descriptors in frames mfns (already copied in). */
+int pv_set_gdt(struct vcpu *v, const unsigned long *mfns, uint64_t entries)
 {
-    struct vcpu *v = current_vcpu();
-    unsigned long mfns[NR_GUEST_GDT_FRAMES];
     unsigned int nr = (unsigned int)((entries + ENTRIES_PER_FRAME - 1) / ENTRIES_PER_FRAME), i;
     int rc = 0;
 
     if (entries > FIRST_RESERVED_GDT_ENTRY)
         return -EINVAL;
-    if (copy_from_guest(mfns, frame_list, nr * sizeof(mfns[0])))
-        return -EFAULT;
     spin_lock(&pv_mm_lock);
     for (i = 0; i < nr && !rc; i++)
         rc = get_desc_frame(v->domain, mfns[i]);
@@ -98,9 +95,22 @@ long do_set_gdt(uint64_t frame_list, uint64_t entries)
                     (v->arch.gdt_ents + ENTRIES_PER_FRAME - 1) / ENTRIES_PER_FRAME);
     memcpy(v->arch.gdt_frames, mfns, nr * sizeof(mfns[0]));
     v->arch.gdt_ents = (unsigned int)entries;
-    gdt_load_guest_frames(v->arch.gdt_frames, nr);
+    if (v == current_vcpu())
+        gdt_load_guest_frames(v->arch.gdt_frames, nr);
     spin_unlock(&pv_mm_lock);
     return 0;
+}
+
+long do_set_gdt(uint64_t frame_list, uint64_t entries)
+{
+    unsigned long mfns[NR_GUEST_GDT_FRAMES];
+    uint64_t nr = (entries + ENTRIES_PER_FRAME - 1) / ENTRIES_PER_FRAME;
+
+    if (entries > FIRST_RESERVED_GDT_ENTRY)
+        return -EINVAL;
+    if (copy_from_guest(mfns, frame_list, nr * sizeof(mfns[0])))
+        return -EFAULT;
+    return pv_set_gdt(current_vcpu(), mfns, entries);
 }
 
 long do_update_descriptor(uint64_t ma, uint64_t desc)

@@ -54,7 +54,7 @@ static int unpin_table(struct domain *d, unsigned long mfn)
  * old base's is dropped after the switch. mfn 0 for the user base means
  * "no user page tables".
  */
-static int new_baseptr(struct vcpu *v, unsigned long mfn, bool user)
+int pv_new_baseptr(struct vcpu *v, unsigned long mfn, bool user)
 {
     struct domain *d = v->domain;
     unsigned long *slot = user ? &v->arch.guest_table_user : &v->arch.guest_table;
@@ -72,7 +72,7 @@ static int new_baseptr(struct vcpu *v, unsigned long mfn, bool user)
     if (mfn)
         pv_install_m2p_slot(mfn);
     *slot = mfn;
-    if (v->arch.kernel_mode != user)
+    if (v->arch.kernel_mode != user && v == current_vcpu())
         pv_load_cr3(v);
     if (old) {
         page_put_type(old);
@@ -121,9 +121,9 @@ static int mmuext_one(struct vcpu *v, const struct mmuext_op *op)
     case MMUEXT_UNPIN_TABLE:
         return unpin_table(d, op->arg1.mfn);
     case MMUEXT_NEW_BASEPTR:
-        return new_baseptr(v, op->arg1.mfn, false);
+        return pv_new_baseptr(v, op->arg1.mfn, false);
     case MMUEXT_NEW_USER_BASEPTR:
-        return new_baseptr(v, op->arg1.mfn, true);
+        return pv_new_baseptr(v, op->arg1.mfn, true);
     case MMUEXT_TLB_FLUSH_LOCAL:
         flush_tlb_all_local();
         return 0;

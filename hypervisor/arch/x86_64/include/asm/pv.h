@@ -41,6 +41,13 @@ void pv_failsafe(struct vcpu *v, const uint16_t sels[4]);
 void pv_inject_exception(struct vcpu *v, unsigned int vector, bool has_error_code,
                          uint32_t error_code);
 
+/* For v (current or not yet running): GDT, debug register, base pointer. */
+int pv_set_gdt(struct vcpu *v, const unsigned long *mfns, uint64_t entries);
+int pv_set_debugreg(struct vcpu *v, uint64_t reg, uint64_t value);
+int pv_new_baseptr(struct vcpu *v, unsigned long mfn, bool user);
+/* VCPUOP_initialise: v's whole starting state from the guest's context. */
+long pv_vcpu_initialise(struct vcpu *v, uint64_t ctxt);
+
 /* PV time: refresh v's vcpu_time_info; write d's wallclock. */
 void pv_update_vcpu_time(struct vcpu *v);
 void pv_set_wallclock(struct domain *d);

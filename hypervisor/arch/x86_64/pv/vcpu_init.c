@@ -1,0 +1,108 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * VCPUOP_initialise: a guest gives a vCPU that has never run its whole
+ * starting state (registers, virtual IDT, GDT, page-table bases, kernel
+ * stack, callbacks, segment bases, debug registers). Every part goes
+ * through the same checks as the hypercall that would set it alone; the
+ * vCPU is left untouched unless all of them pass.
+ */
+#include <xenolith/domain.h>
+#include <xenolith/errno.h>
+#include <xenolith/mm.h>
+#include <xenolith/string.h>
+#include <asm/guest_access.h>
+#include <asm/page.h>
+#include <asm/pv.h>
+#include <asm/pv_mm.h>
+
+#define GUEST_RFLAGS_MASK 0x254fd7ull
+
+static bool context_ok(const struct vcpu_guest_context *c)
+{
+    unsigned int i;
+
+    if (!is_canonical(c->user_regs.rip) || !is_canonical(c->event_callback_eip) ||
+        !is_canonical(c->failsafe_callback_eip) || !is_canonical(c->syscall_callback_eip) ||
+        !is_canonical(c->fs_base) || !is_canonical(c->gs_base_kernel) ||
+        !is_canonical(c->gs_base_user) || c->gdt_ents > FIRST_RESERVED_GDT_ENTRY ||
+        c->ldt_ents != 0 || ((c->user_regs.cs | 3) & 0xffff) != FLAT_RING3_CS64 ||
+        ((c->user_regs.ss | 3) & 0xffff) != FLAT_RING3_SS64)
+        return false;
+    for (i = 0; i < 256; i++)
+        if (!is_canonical(c->trap_ctxt[i].address))
+            return false;
+    return true;
+}
+
+static void load_registers(struct vcpu *v, const struct vcpu_guest_context *c)
+{
+    struct cpu_regs *r = &v->arch.user_regs;
+    const struct cpu_user_regs *g = &c->user_regs;
+
+    r->rax = g->rax, r->rbx = g->rbx, r->rcx = g->rcx, r->rdx = g->rdx;
+    r->rsi = g->rsi, r->rdi = g->rdi, r->rbp = g->rbp, r->rsp = g->rsp;
+    r->r8 = g->r8, r->r9 = g->r9, r->r10 = g->r10, r->r11 = g->r11;
+    r->r12 = g->r12, r->r13 = g->r13, r->r14 = g->r14, r->r15 = g->r15;
+    r->rip = g->rip;
+    r->cs = FLAT_RING3_CS64;
+    r->ss = FLAT_RING3_SS64;
+    r->rflags = (g->rflags & GUEST_RFLAGS_MASK) | 0x202; /* IF on, as for every guest */
+}
+
+static void load_callbacks(struct vcpu *v, const struct vcpu_guest_context *c)
+{
+    memcpy(v->arch.trap_table, c->trap_ctxt, sizeof(v->arch.trap_table));
+    v->arch.event_cb = (struct pv_callback){c->event_callback_eip, true};
+    v->arch.failsafe_cb = (struct pv_callback){c->failsafe_callback_eip,
+                                               !!(c->flags & VGCF_failsafe_disables_events)};
+    v->arch.syscall_cb =
+        (struct pv_callback){c->syscall_callback_eip, !!(c->flags & VGCF_syscall_disables_events)};
+    v->arch.kernel_ss = (uint16_t)(c->kernel_ss | 3);
+    v->arch.kernel_sp = c->kernel_sp;
+    v->arch.fs_base = c->fs_base;
+    v->arch.gs_base_kernel = c->gs_base_kernel;
+    v->arch.gs_base_user = c->gs_base_user;
+}
+
+/* Base pointers, GDT and debug registers: the parts that take references. */
+static long load_tables(struct vcpu *v, const struct vcpu_guest_context *c)
+{
+    unsigned int i;
+    long rc;
+
+    spin_lock(&pv_mm_lock);
+    rc = pv_new_baseptr(v, c->ctrlreg[3] >> PAGE_SHIFT, false);
+    if (!rc && c->ctrlreg[1])
+        rc = pv_new_baseptr(v, c->ctrlreg[1] >> PAGE_SHIFT, true);
+    spin_unlock(&pv_mm_lock);
+    if (!rc)
+        rc = pv_set_gdt(v, c->gdt_frames, c->gdt_ents);
+    for (i = 0; !rc && i < 8; i++)
+        if (i < 4 || i == 7)
+            rc = pv_set_debugreg(v, i, c->debugreg[i]);
+    return rc;
+}
+
+long pv_vcpu_initialise(struct vcpu *v, uint64_t ctxt)
+{
+    struct vcpu_guest_context *c;
+    long rc;
+
+    if (v->is_up || v->arch.guest_table)
+        return -EEXIST;
+    c = xmalloc(struct vcpu_guest_context);
+    if (!c)
+        return -ENOMEM;
+    rc = copy_from_guest(c, ctxt, sizeof(*c));
+    if (!rc && !context_ok(c))
+        rc = -EINVAL;
+    if (!rc)
+        rc = load_tables(v, c);
+    if (!rc) {
+        load_registers(v, c);
+        load_callbacks(v, c);
+        v->arch.kernel_mode = true;
+    }
+    xfree(c);
+    return rc;
+}

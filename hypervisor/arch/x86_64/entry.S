@@ -5,6 +5,7 @@
  * the vector number beside it) and joins common_entry, which saves the
  * registers as struct cpu_regs and calls do_trap().
  */
+#include <asm/asm_macros.h>
 #include <asm/config.h>
 
         .text
@@ -24,39 +25,10 @@ entry_stubs:
 
 common_entry:
         cld
-        push    %rdi
-        push    %rsi
-        push    %rdx
-        push    %rcx
-        push    %rax
-        push    %r8
-        push    %r9
-        push    %r10
-        push    %r11
-        push    %rbx
-        push    %rbp
-        push    %r12
-        push    %r13
-        push    %r14
-        push    %r15
+        SAVE_GPRS
         mov     %rsp, %rdi
         call    do_trap
         testb   $3, 8 * 15 + 8 + 8(%rsp)  /* saved CS: back to a guest? */
         jnz     pv_ret_to_guest
-        pop     %r15
-        pop     %r14
-        pop     %r13
-        pop     %r12
-        pop     %rbp
-        pop     %rbx
-        pop     %r11
-        pop     %r10
-        pop     %r9
-        pop     %r8
-        pop     %rax
-        pop     %rcx
-        pop     %rdx
-        pop     %rsi
-        pop     %rdi
-        add     $8, %rsp                /* error code and vector */
+        RESTORE_GPRS_FOR_IRET
         iretq

@@ -7,6 +7,7 @@
  * stub loads it). A context switch swaps that frame's contents, so the
  * exit path always restores "the current vCPU" from one fixed frame.
  */
+#include <asm/asm_macros.h>
 #include <asm/config.h>
 
         .text
@@ -27,21 +28,7 @@ pv_syscall_entry:
         movl    $ENTRY_VECTOR_SYSCALL, 4(%rsp)
         movq    (6 * 8 + CPUINFO_syscall_scratch)(%rsp), %rax
         cld
-        push    %rdi
-        push    %rsi
-        push    %rdx
-        push    %rcx
-        push    %rax
-        push    %r8
-        push    %r9
-        push    %r10
-        push    %r11
-        push    %rbx
-        push    %rbp
-        push    %r12
-        push    %r13
-        push    %r14
-        push    %r15
+        SAVE_GPRS
         xor     %ebp, %ebp              /* the backtrace ends here */
         mov     %rsp, %rdi
         call    pv_syscall
@@ -52,22 +39,7 @@ pv_syscall_entry:
 pv_ret_to_guest:
         cli
         call    pv_exit_to_guest        /* softirqs, pending bounces; may switch vCPU */
-        pop     %r15
-        pop     %r14
-        pop     %r13
-        pop     %r12
-        pop     %rbp
-        pop     %rbx
-        pop     %r11
-        pop     %r10
-        pop     %r9
-        pop     %r8
-        pop     %rax
-        pop     %rcx
-        pop     %rdx
-        pop     %rsi
-        pop     %rdi
-        add     $8, %rsp                /* error code and vector */
+        RESTORE_GPRS_FOR_IRET
         iretq
 
 /* reset_stack_and_jump(fn): drop the hypervisor stack, continue in fn. */

@@ -114,22 +114,26 @@ static struct domain *target_domain(uint64_t domid)
     return NULL; /* foreign updates are the control domain's, later */
 }
 
-long do_mmu_update(uint64_t reqs, uint64_t count, uint64_t done_ptr, uint64_t domid)
+/*
+ * The batch loop mmu_update and mmuext_op share: each request is copied
+ * in and done under the MMU lock; the first failure stops the batch, and
+ * the number done goes back to the guest if it asked.
+ */
+long pv_mmu_batch(uint64_t reqs, uint64_t count, uint64_t done_ptr, size_t size,
+                  int (*one)(void *ctx, const void *req), void *ctx)
 {
-    struct domain *d = target_domain(domid);
-    mmu_update_t req;
+    uint8_t req[sizeof(struct mmuext_op) > sizeof(mmu_update_t) ? sizeof(struct mmuext_op)
+                                                                 : sizeof(mmu_update_t)];
     uint64_t done = 0;
     long rc = 0;
 
-    if (!d)
-        return -ESRCH;
     for (; done < count; done++) {
-        if (copy_from_guest(&req, reqs + done * sizeof(req), sizeof(req))) {
+        if (copy_from_guest(req, reqs + done * size, size)) {
             rc = -EFAULT;
             break;
         }
         spin_lock(&pv_mm_lock);
-        rc = mmu_update_one(d, &req);
+        rc = one(ctx, req);
         spin_unlock(&pv_mm_lock);
         if (rc)
             break;
@@ -137,6 +141,20 @@ long do_mmu_update(uint64_t reqs, uint64_t count, uint64_t done_ptr, uint64_t do
     if (done_ptr && copy_to_guest(done_ptr, &done, sizeof(done)))
         return -EFAULT;
     return rc;
+}
+
+static int mmu_update_req(void *d, const void *req)
+{
+    return mmu_update_one(d, req);
+}
+
+long do_mmu_update(uint64_t reqs, uint64_t count, uint64_t done_ptr, uint64_t domid)
+{
+    struct domain *d = target_domain(domid);
+
+    if (!d)
+        return -ESRCH;
+    return pv_mmu_batch(reqs, count, done_ptr, sizeof(mmu_update_t), mmu_update_req, d);
 }
 
 /* Finds the L1 table and slot mapping va in d's current kernel tables. */

@@ -147,27 +147,16 @@ static int mmuext_one(struct vcpu *v, const struct mmuext_op *op)
     return -ENOSYS;
 }
 
+static int mmuext_req(void *v, const void *op)
+{
+    return mmuext_one(v, op);
+}
+
 long do_mmuext_op(uint64_t ops, uint64_t count, uint64_t done_ptr, uint64_t domid)
 {
     struct vcpu *v = current_vcpu();
-    struct mmuext_op op;
-    uint64_t done = 0;
-    long rc = 0;
 
     if (domid != DOMID_SELF && domid != v->domain->domain_id)
         return -ESRCH;
-    for (; done < count; done++) {
-        if (copy_from_guest(&op, ops + done * sizeof(op), sizeof(op))) {
-            rc = -EFAULT;
-            break;
-        }
-        spin_lock(&pv_mm_lock);
-        rc = mmuext_one(v, &op);
-        spin_unlock(&pv_mm_lock);
-        if (rc)
-            break;
-    }
-    if (done_ptr && copy_to_guest(done_ptr, &done, sizeof(done)))
-        return -EFAULT;
-    return rc;
+    return pv_mmu_batch(ops, count, done_ptr, sizeof(struct mmuext_op), mmuext_req, v);
 }

@@ -50,6 +50,10 @@ struct page_info *pv_l1_for_va(struct domain *d, uint64_t va, unsigned int *idx)
  * an update (writable page tables). True if handled. */
 bool pv_emulate_ptwr(struct cpu_regs *regs, uint64_t cr2);
 
+/* Runs a guest batch of `size`-byte requests through one(ctx, req). */
+long pv_mmu_batch(uint64_t reqs, uint64_t count, uint64_t done_ptr, size_t size,
+                  int (*one)(void *ctx, const void *req), void *ctx);
+
 /* Flushes TLBs on every pCPU that may hold d's mappings. */
 void pv_flush_domain_tlbs(struct domain *d);
 

@@ -123,7 +123,7 @@ long pv_mmu_batch(uint64_t reqs, uint64_t count, uint64_t done_ptr, size_t size,
                   int (*one)(void *ctx, const void *req), void *ctx)
 {
     uint8_t req[sizeof(struct mmuext_op) > sizeof(mmu_update_t) ? sizeof(struct mmuext_op)
-                                                                 : sizeof(mmu_update_t)];
+                                                                : sizeof(mmu_update_t)];
     uint64_t done = 0;
     long rc = 0;
 

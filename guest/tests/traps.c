@@ -198,6 +198,32 @@ static void traps_fpu_taskswitch(void)
     asm volatile("fnop");
 }
 
+/*
+ * A native iretq to the same ring, as Linux's sync_core does ("iret to
+ * self"): it must simply work. (QEMU's TCG pops the frame with
+ * supervisor rights, so with SMAP on the hypervisor has to finish it.)
+ */
+static void traps_native_iretq(void)
+{
+    unsigned long out;
+
+    asm volatile("mov %%ss, %%eax\n"
+                 "push %%rax\n"
+                 "push %%rsp\n"
+                 "addq $8, (%%rsp)\n"
+                 "pushf\n"
+                 "mov %%cs, %%eax\n"
+                 "push %%rax\n"
+                 "lea 1f(%%rip), %%rax\n"
+                 "push %%rax\n"
+                 "iretq\n"
+                 "1: mov $0x1234, %0\n"
+                 : "=r"(out)
+                 :
+                 : "rax", "memory", "cc");
+    CHECK_EQ(out, 0x1234);
+}
+
 static void traps_stack_switch(void)
 {
     extern char boot_stack[];
@@ -273,6 +299,7 @@ static const struct test_case traps_cases[] = {
     {"emulated_msr", traps_emulated_msr},
     {"set_segment_base", traps_set_segment_base},
     {"fpu_taskswitch", traps_fpu_taskswitch},
+    {"native_iretq", traps_native_iretq},
     {"stack_switch", traps_stack_switch},
     {"debugreg", traps_debugreg},
     {"gdt", traps_gdt},

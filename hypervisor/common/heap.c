@@ -95,6 +95,34 @@ void free_xenheap_pages(void *va, unsigned int order)
         free_frames(mfn_to_page(__pa(va) >> PAGE_SHIFT), order);
 }
 
+void *alloc_xenheap_pages_exact(unsigned long nr)
+{
+    unsigned int order = 0;
+    struct page_info *pg;
+    unsigned long i;
+
+    while ((1ul << order) < nr)
+        if (++order > PAGE_MAX_ORDER)
+            return NULL;
+    pg = alloc_frames(order, 0);
+    if (!pg)
+        return NULL;
+    for (i = nr; i < (1ul << order); i++)
+        free_frames(pg + i, 0); /* every frame of the block is its own to free */
+    for (i = 0; i < nr; i++)
+        pg[i].owner = PAGE_OWNER_XEN;
+    return page_to_virt(pg);
+}
+
+void free_xenheap_pages_exact(void *va, unsigned long nr)
+{
+    struct page_info *pg = mfn_to_page(__pa(va) >> PAGE_SHIFT);
+    unsigned long i;
+
+    for (i = 0; i < nr; i++)
+        free_frames(pg + i, 0);
+}
+
 void *xmalloc_bytes(size_t size, size_t align)
 {
     unsigned long flags = spin_lock_irqsave(&heap_lock);

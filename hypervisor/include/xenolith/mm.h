@@ -39,6 +39,9 @@ struct page_info *alloc_frames(unsigned int order, unsigned long limit_mfn);
 void free_frames(struct page_info *pg, unsigned int order);
 void *alloc_xenheap_pages(unsigned int order);
 void free_xenheap_pages(void *va, unsigned int order);
+/* nr contiguous pages exactly (the rest of the power-of-two block is freed). */
+void *alloc_xenheap_pages_exact(unsigned long nr);
+void free_xenheap_pages_exact(void *va, unsigned long nr);
 
 void *xmalloc_bytes(size_t size, size_t align);
 void *xzalloc_bytes(size_t size, size_t align);

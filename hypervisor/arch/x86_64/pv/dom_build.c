@@ -13,6 +13,7 @@
 #include <xenolith/elf.h>
 #include <xenolith/errno.h>
 #include <xenolith/hypercall.h>
+#include <xenolith/kernel_image.h>
 #include <xenolith/mm.h>
 #include <xenolith/page_type.h>
 #include <xenolith/string.h>
@@ -176,13 +177,27 @@ static int alloc_memory(struct domain *d, unsigned long nr_pages, unsigned long 
     return 0;
 }
 
+static int build(struct domain *d, const struct pv_build_params *p, const struct kernel_image *ki);
+
 int pv_build_domain(struct domain *d, const struct pv_build_params *p)
+{
+    struct kernel_image ki;
+    int rc = kernel_image_open(&ki, p->kernel, p->kernel_size);
+
+    if (rc)
+        return rc;
+    rc = build(d, p, &ki);
+    kernel_image_close(&ki);
+    return rc;
+}
+
+static int build(struct domain *d, const struct pv_build_params *p, const struct kernel_image *ki)
 {
     struct vcpu *v = d->vcpus[0];
     struct elf_image img;
     struct layout l;
     unsigned long *p2m;
-    int rc = elf_parse(&img, p->kernel, p->kernel_size);
+    int rc = elf_parse(&img, ki->elf, ki->len);
 
     if (rc)
         return rc;

@@ -105,9 +105,11 @@ void pv_inject_exception(struct vcpu *v, unsigned int vector, bool has_error_cod
     const trap_info_t *t = &v->arch.trap_table[vector];
 
     if (!t->address) {
-        char why[64];
+        const struct cpu_regs *r = guest_cpu_regs();
+        char why[128];
 
-        snprintf(why, sizeof(why), "unhandled exception %u, error code %#x", vector, error_code);
+        snprintf(why, sizeof(why), "unhandled exception %u, error code %#x at rip %#lx (cr2 %#lx)",
+                 vector, error_code, (unsigned long)r->rip, (unsigned long)v->vcpu_info->arch.cr2);
         domain_crash(v->domain, why);
         return;
     }
@@ -154,7 +156,8 @@ void pv_handle_exception(struct cpu_regs *regs)
         pv_record_debug_trap(v);
         break;
     case 14:
-        if (pv_emulate_ptwr(regs, v->vcpu_info->arch.cr2))
+        if (pv_emulate_ptwr(regs, v->vcpu_info->arch.cr2) ||
+            pv_emulate_stack_return(regs, v->vcpu_info->arch.cr2))
             return;
         /* The guest kernel runs in ring 3; the U bit reports its own mode. */
         if (v->arch.kernel_mode)

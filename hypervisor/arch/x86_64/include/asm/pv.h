@@ -64,6 +64,9 @@ void pv_record_debug_trap(struct vcpu *v);
 bool pv_emulate_forced_op(struct cpu_regs *regs);
 /* #GP(0): the privileged instructions Xen emulates for PV; true if handled. */
 bool pv_emulate_privileged_op(struct cpu_regs *regs);
+/* #PF: an iretq whose own stack reads were refused as supervisor accesses
+ * (QEMU's TCG does them so, and SMAP objects); done here instead. */
+bool pv_emulate_stack_return(struct cpu_regs *regs, uint64_t cr2);
 /* CPUID as a PV guest sees it. */
 void pv_cpuid(uint32_t leaf, uint32_t subleaf, struct cpuid_regs *r);
 

@@ -36,6 +36,7 @@
 #include <xenolith/errno.h>
 #include <xenolith/mm.h>
 #include <xenolith/param.h>
+#include <xenolith/sched.h>
 #include <xenolith/shutdown.h>
 #include <xenolith/string.h>
 #include <xen/sched.h>
@@ -89,7 +90,9 @@ static struct domain *boot_domain_build(const struct boot_domain *bd)
         printk(XENLOG_ERR "Domain %u (%s) not built: cannot create it\n", bd->id, bd->name);
         return NULL;
     }
-    d->weight = bd->weight;
+    if (sched_adjust(d, bd->weight, 0))
+        printk(XENLOG_WARNING "WARNING: %s: weight %u refused by the scheduler\n", bd->name,
+               bd->weight);
     d->on_poweroff = boot_disposition(bd->on_poweroff);
     d->on_reboot = boot_disposition(bd->on_reboot);
     d->on_crash = boot_disposition(bd->on_crash);

@@ -12,6 +12,7 @@
 #include <xenolith/domain.h>
 #include <xenolith/errno.h>
 #include <xenolith/event.h>
+#include <xenolith/grant_table.h>
 #include <xenolith/vtimer.h>
 #include <xenolith/mm.h>
 #include <xenolith/sched.h>
@@ -81,7 +82,7 @@ struct domain *domain_create(domid_t id, const char *name, unsigned int max_vcpu
     /* Owned by the guest (so it may map it) but not on its page list. */
     mfn_to_page(__pa(d->shared_info) >> PAGE_SHIFT)->owner = id;
     page_set_refcount(mfn_to_page(__pa(d->shared_info) >> PAGE_SHIFT), 1);
-    if (evtchn_domain_init(d))
+    if (evtchn_domain_init(d) || gnttab_domain_init(d))
         goto fail;
     arch_domain_init(d);
     d->max_vcpus = max_vcpus;
@@ -89,6 +90,8 @@ struct domain *domain_create(domid_t id, const char *name, unsigned int max_vcpu
         if (!(d->vcpus[i] = vcpu_create(d, i)))
             goto fail;
 
+    if (sched_domain_init(d))
+        goto fail_sched;
     spin_lock(&domlist_lock);
     list_add_tail(&d->domlist_link, &domain_list);
     nr_domains++;
@@ -97,7 +100,10 @@ struct domain *domain_create(domid_t id, const char *name, unsigned int max_vcpu
            max_vcpus > 1 ? "s" : "", max_pages * 4, privileged ? ", privileged" : "");
     return d;
 
+fail_sched:
+    sched_domain_destroy(d);
 fail:
+    gnttab_domain_destroy(d);
     evtchn_domain_destroy(d);
     for (i = 0; i < max_vcpus; i++)
         xfree(d->vcpus[i]);
@@ -247,10 +253,24 @@ void domain_free_page(struct domain *d, struct page_info *pg)
 }
 
 /*
- * Every frame goes back to the heap at once: no other domain can hold a
- * reference to them (grant mappings do not exist yet), and the domain's
- * own page-table references die with it.
+ * After arch_domain_relinquish() only the allocation reference is the
+ * domain's own: a frame with more is still mapped by another domain
+ * through a grant. It stays allocated, orphaned, and the last unmap frees
+ * it (gnttab_put_orphan); everything else goes back to the heap now.
  */
+static void domain_release_page(struct domain *d, struct page_info *pg)
+{
+    if (page_refcount(pg) <= 1) {
+        domain_free_page(d, pg);
+        return;
+    }
+    spin_lock(&d->lock);
+    list_del(&pg->list);
+    d->tot_pages--;
+    spin_unlock(&d->lock);
+    page_set_refcount(pg, page_refcount(pg) - 1);
+    pg->count_info |= PGC_orphan;
+}
 void domain_destroy(struct domain *d)
 {
     struct page_info *pg, *tmp;
@@ -265,8 +285,14 @@ void domain_destroy(struct domain *d)
 
     for (i = 0; i < d->max_vcpus; i++)
         vtimer_stop(d->vcpus[i]);
+    sched_domain_destroy(d);
+    arch_domain_relinquish(d); /* first: its tables map its grant frames */
     evtchn_domain_destroy(d);
-    list_for_each_entry_safe(pg, tmp, &d->page_list, list) domain_free_page(d, pg);
+    gnttab_domain_destroy(d);
+    list_for_each_entry_safe(pg, tmp, &d->page_list, list)
+    {
+        domain_release_page(d, pg);
+    }
     BUG_ON(d->tot_pages != 0);
     mfn_to_page(__pa(d->shared_info) >> PAGE_SHIFT)->owner = PAGE_OWNER_XEN;
     page_set_refcount(mfn_to_page(__pa(d->shared_info) >> PAGE_SHIFT), 0);

@@ -58,6 +58,7 @@ THUNK2(do_sched_op)
 THUNK2(do_callback_op)
 THUNK3(do_vcpu_op)
 THUNK2(do_set_gdt)
+THUNK3(do_grant_table_op)
 THUNK1(do_set_timer_op)
 THUNK2(do_event_channel_op)
 THUNK4(do_update_va_mapping_otherdomain)
@@ -89,6 +90,7 @@ static const struct {
     ENTRY(__HYPERVISOR_callback_op, do_callback_op),
     ENTRY(__HYPERVISOR_vcpu_op, do_vcpu_op),
     ENTRY(__HYPERVISOR_set_gdt, do_set_gdt),
+    ENTRY(__HYPERVISOR_grant_table_op, do_grant_table_op),
     ENTRY(__HYPERVISOR_set_timer_op, do_set_timer_op),
     ENTRY(__HYPERVISOR_event_channel_op, do_event_channel_op),
     ENTRY(__HYPERVISOR_update_va_mapping_otherdomain, do_update_va_mapping_otherdomain),

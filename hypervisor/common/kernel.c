@@ -19,12 +19,19 @@
 #define CONSOLE_IO_CHUNK 128
 
 /*
- * Only what Xenolith really provides. Linux 6.1 also insists on
- * gnttab_map_avail_bits; it comes with grant mappings.
+ * Only what Xenolith really provides (Linux 6.1 insists on both of the
+ * first two).
  */
 static uint32_t features_submap0(const struct domain *d)
 {
-    uint32_t f = 1u << XENFEAT_mmu_pt_update_preserve_ad;
+    /*
+     * highmem_assist: MMUEXT_CLEAR_PAGE and MMUEXT_COPY_PAGE work on any
+     * frame; memory_op_vnode_supported: XENMEMF_vnode names the one virtual
+     * node; direct_mapped: a PV guest's frame numbers are machine frames.
+     */
+    uint32_t f = (1u << XENFEAT_mmu_pt_update_preserve_ad) | (1u << XENFEAT_highmem_assist) |
+                 (1u << XENFEAT_gnttab_map_avail_bits) | (1u << XENFEAT_memory_op_vnode_supported) |
+                 (1u << XENFEAT_direct_mapped);
 
     if (d->is_privileged)
         f |= 1u << XENFEAT_dom0;

@@ -89,6 +89,9 @@ static long change_reservation(uint64_t cmd, uint64_t arg)
         return rc;
     if (r.extent_order != 0)
         return -EINVAL; /* single frames only, until superpage reservations */
+    /* Every domain has one virtual NUMA node: node 0 (XENMEMF_vnode). */
+    if ((r.mem_flags & XENMEMF_vnode) && XENMEMF_get_node(r.mem_flags) != 0)
+        return -EINVAL;
     for (i = 0; i < r.nr_extents; i++) {
         uint64_t slot = (uint64_t)r.extent_start.p + i * sizeof(xen_pfn_t);
         xen_pfn_t v;

@@ -1,18 +1,19 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The scheduler core: idle vCPUs, the per-CPU schedule lock and slice
- * timer, wake/block/yield, and the SCHEDULE softirq that picks the next
- * vCPU and switches to it. "sched=rr" picks the policy (the credit
- * scheduler is planned; until it exists, asking for it is a warning).
+ * The scheduler core (see sched.h): idle vCPUs, the SCHEDULE softirq that
+ * asks the policy for the next vCPU and switches to it, wake/block/yield,
+ * and three timers: each pCPU's slice end and policy tick, and the
+ * policy's accounting on pCPU 0.
  *
- * Locking: sched_lock[cpu] protects cpu's run queue and the run_state of
- * the vCPUs assigned to cpu. Taken with interrupts off.
+ * Locking: sched_lock (interrupts off) around every policy call and
+ * every run_state change. A vCPU moving between pCPUs is loaded only
+ * after the pCPU it left has saved it (is_running goes false).
  */
 #include <xenolith/bug.h>
 #include <xenolith/console.h>
 #include <xenolith/domain.h>
-#include <xenolith/page.h>
 #include <xenolith/errno.h>
+#include <xenolith/page.h>
 #include <xenolith/param.h>
 #include <xenolith/sched.h>
 #include <xenolith/smp.h>
@@ -21,14 +22,13 @@
 #include <xenolith/time.h>
 #include <xenolith/timer.h>
 
-static const struct scheduler *const schedulers[] = {&sched_rr_ops};
-static const struct scheduler *ops = &sched_rr_ops;
+static const struct scheduler *const schedulers[] = {&sched_credit_ops, &sched_rr_ops};
+static const struct scheduler *ops = &sched_credit_ops;
 
 static struct domain idle_domain = {.domain_id = PAGE_OWNER_IDLE, .name = "idle"};
 static struct vcpu idle_vcpus[NR_CPUS];
-static spinlock_t sched_lock[NR_CPUS];
-static struct timer slice_timer[NR_CPUS];
-static unsigned int next_placement;
+static DEFINE_SPINLOCK(sched_lock);
+static struct timer slice_timer[NR_CPUS], tick_timer[NR_CPUS], account_timer;
 
 static int parse_sched(const char *v)
 {
@@ -59,29 +59,72 @@ bool is_idle_vcpu(const struct vcpu *v)
     return v->domain == &idle_domain;
 }
 
+static void tickle(uint64_t mask)
+{
+    unsigned int cpu;
+
+    for (cpu = 0; mask && cpu < NR_CPUS; cpu++, mask >>= 1)
+        if (mask & 1)
+            cpu_raise_softirq(cpu, SCHEDULE_SOFTIRQ);
+}
+
 static void slice_expired(void *data)
 {
     (void)data;
     raise_softirq(SCHEDULE_SOFTIRQ);
 }
 
+static void tick_fired(void *data)
+{
+    unsigned int cpu = smp_processor_id();
+    bool resched;
+
+    (void)data;
+    spin_lock(&sched_lock);
+    resched = ops->tick(cpu, NOW());
+    spin_unlock(&sched_lock);
+    if (resched)
+        raise_softirq(SCHEDULE_SOFTIRQ);
+    timer_set(&tick_timer[cpu], NOW() + ops->tick_period);
+}
+
+static void account_fired(void *data)
+{
+    uint64_t mask;
+
+    (void)data;
+    spin_lock(&sched_lock);
+    mask = ops->account(NOW());
+    spin_unlock(&sched_lock);
+    tickle(mask);
+    timer_set(&account_timer, NOW() + ops->account_period);
+}
+
 static void schedule(void)
 {
     unsigned int cpu = smp_processor_id();
     struct vcpu *prev = current_vcpu(), *next;
-    unsigned long flags = spin_lock_irqsave(&sched_lock[cpu]);
+    s_time_t now = NOW(), slice = 0;
+    uint64_t mask = 0;
+    unsigned long flags = spin_lock_irqsave(&sched_lock);
 
-    next = ops->pick_next(cpu, prev);
+    next = ops->pick_next(cpu, now, &slice, &mask);
     if (!next)
         next = &idle_vcpus[cpu];
+    else
+        next->processor = cpu;
+    spin_unlock_irqrestore(&sched_lock, flags);
+    tickle(mask & ~(1ull << cpu));
     if (is_idle_vcpu(next))
         timer_cancel(&slice_timer[cpu]);
     else
-        timer_set(&slice_timer[cpu], NOW() + SCHED_SLICE_NS);
-    spin_unlock_irqrestore(&sched_lock[cpu], flags);
+        timer_set(&slice_timer[cpu], now + slice);
     if (next == prev)
         return;
     local_irq_disable();
+    /* A vCPU another pCPU just gave up: wait until it has been saved. */
+    while (__atomic_load_n(&next->is_running, __ATOMIC_ACQUIRE))
+        cpu_relax();
     next->is_running = true;
     get_cpu_info()->current_vcpu = next;
     context_switch(prev, next);
@@ -97,58 +140,92 @@ void sched_switched_out(struct vcpu *prev)
 void sched_init(void)
 {
     softirq_register(SCHEDULE_SOFTIRQ, schedule);
+    BUG_ON(ops->init(NOW()));
+    timer_init(&account_timer, account_fired, NULL);
 }
 
 void sched_init_cpu(unsigned int cpu)
 {
     struct vcpu *idle = &idle_vcpus[cpu];
+    unsigned long flags;
 
-    spin_lock_init(&sched_lock[cpu]);
-    ops->init_cpu(cpu);
     idle->domain = &idle_domain;
     idle->processor = cpu;
     idle->is_running = true;
     idle->run_state = VCPU_runnable;
     list_init(&idle->runq_link);
-    timer_init(&slice_timer[cpu], slice_expired, NULL);
     get_cpu_info()->current_vcpu = idle;
+    timer_init(&slice_timer[cpu], slice_expired, NULL);
+    timer_init(&tick_timer[cpu], tick_fired, NULL);
+    flags = spin_lock_irqsave(&sched_lock);
+    ops->init_cpu(cpu);
+    spin_unlock_irqrestore(&sched_lock, flags);
+    if (ops->tick)
+        timer_set(&tick_timer[cpu], NOW() + ops->tick_period);
+    if (ops->account && cpu == 0)
+        timer_set(&account_timer, NOW() + ops->account_period);
 }
 
-/* Makes v runnable on its pCPU, and gets that pCPU to look if it idles. */
-static void wake_locked(struct vcpu *v)
+int sched_domain_init(struct domain *d)
 {
-    unsigned int cpu = v->processor;
+    unsigned long flags = spin_lock_irqsave(&sched_lock);
+    unsigned int i;
+    int rc = ops->dom_init(d);
 
-    v->run_state = VCPU_runnable;
-    if (!v->is_running) {
-        ops->insert(v);
-        if (READ_ONCE(idle_vcpus[cpu].is_running))
-            cpu_raise_softirq(cpu, SCHEDULE_SOFTIRQ);
+    for (i = 0; !rc && i < d->max_vcpus; i++)
+        rc = ops->vcpu_init(d->vcpus[i]);
+    spin_unlock_irqrestore(&sched_lock, flags);
+    return rc;
+}
+
+/* After every vCPU of d has left its pCPU for good. */
+void sched_domain_destroy(struct domain *d)
+{
+    unsigned long flags = spin_lock_irqsave(&sched_lock);
+    unsigned int i;
+
+    for (i = 0; i < d->max_vcpus; i++)
+        ops->vcpu_destroy(d->vcpus[i]);
+    ops->dom_destroy(d);
+    spin_unlock_irqrestore(&sched_lock, flags);
+}
+
+int sched_adjust(struct domain *d, unsigned int weight, unsigned int cap)
+{
+    unsigned long flags = spin_lock_irqsave(&sched_lock);
+    int rc = ops->dom_adjust(d, weight, cap);
+
+    if (!rc) {
+        d->weight = weight;
+        d->cap = cap;
     }
+    spin_unlock_irqrestore(&sched_lock, flags);
+    return rc;
+}
+
+/* Makes v runnable (from blocked or offline) and tells whoever must look. */
+static void make_runnable(struct vcpu *v)
+{
+    unsigned long flags = spin_lock_irqsave(&sched_lock);
+    uint64_t mask = 0;
+
+    if (v->run_state != VCPU_runnable) {
+        v->run_state = VCPU_runnable;
+        mask = ops->wake(v, NOW());
+    }
+    spin_unlock_irqrestore(&sched_lock, flags);
+    tickle(mask);
 }
 
 void sched_start_vcpu(struct vcpu *v)
 {
-    unsigned int cpu;
-    unsigned long flags;
-
-    /* Spread vCPUs over the online pCPUs in turn. */
-    do {
-        cpu = __atomic_fetch_add(&next_placement, 1, __ATOMIC_RELAXED) % NR_CPUS;
-    } while (!cpumask_test(&cpu_online_map, cpu));
-    v->processor = cpu;
-    flags = spin_lock_irqsave(&sched_lock[cpu]);
-    wake_locked(v);
-    spin_unlock_irqrestore(&sched_lock[cpu], flags);
+    make_runnable(v);
 }
 
 void sched_wake(struct vcpu *v)
 {
-    unsigned long flags = spin_lock_irqsave(&sched_lock[v->processor]);
-
-    if (v->run_state == VCPU_blocked && v->domain->state == DOMSTATE_running)
-        wake_locked(v);
-    spin_unlock_irqrestore(&sched_lock[v->processor], flags);
+    if (READ_ONCE(v->run_state) == VCPU_blocked && v->domain->state == DOMSTATE_running)
+        make_runnable(v);
 }
 
 void vcpu_kick(struct vcpu *v)
@@ -159,13 +236,22 @@ void vcpu_kick(struct vcpu *v)
         arch_kick_cpu(v->processor); /* it delivers on its way back to the guest */
 }
 
+/* Leaves the runnable state; the current pCPU or v's will reschedule. */
+static void make_not_runnable(struct vcpu *v, enum vcpu_run_state state)
+{
+    unsigned long flags = spin_lock_irqsave(&sched_lock);
+    uint64_t mask = 0;
+
+    if (v->run_state == VCPU_runnable)
+        mask = ops->sleep(v, NOW());
+    v->run_state = state;
+    spin_unlock_irqrestore(&sched_lock, flags);
+    tickle(mask);
+}
+
 void sched_block(void)
 {
-    struct vcpu *v = current_vcpu();
-    unsigned long flags = spin_lock_irqsave(&sched_lock[v->processor]);
-
-    v->run_state = VCPU_blocked;
-    spin_unlock_irqrestore(&sched_lock[v->processor], flags);
+    make_not_runnable(current_vcpu(), VCPU_blocked);
     raise_softirq(SCHEDULE_SOFTIRQ);
 }
 
@@ -176,11 +262,7 @@ void sched_yield(void)
 
 void sched_remove_vcpu(struct vcpu *v)
 {
-    unsigned long flags = spin_lock_irqsave(&sched_lock[v->processor]);
-
-    v->run_state = VCPU_offline;
-    ops->remove(v);
-    spin_unlock_irqrestore(&sched_lock[v->processor], flags);
+    make_not_runnable(v, VCPU_offline);
     if (v->is_running)
         cpu_raise_softirq(v->processor, SCHEDULE_SOFTIRQ);
 }

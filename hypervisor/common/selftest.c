@@ -109,7 +109,11 @@ static void test_timers(void)
     unsigned int i, next_order = 0, cancelled = 5;
     s_time_t start = NOW(), max_late = 0;
     bool in_order = true, early = false;
+    unsigned long flags;
 
+    /* Armed with interrupts off: none may fire before all are queued, or a
+     * host stall while arming would reorder them legitimately. */
+    flags = local_irq_save();
     for (i = 0; i < NR_TEST_TIMERS; i++) {
         probes[i] =
             (struct timer_probe){.due = start + MILLISECS(delays_ms[i]), .next_order = &next_order};
@@ -117,6 +121,7 @@ static void test_timers(void)
         timer_set(&probes[i].timer, probes[i].due);
     }
     timer_cancel(&probes[cancelled].timer);
+    local_irq_restore(flags);
     while (next_order < NR_TEST_TIMERS - 1 && NOW() - start < SECONDS(2))
         cpu_relax();
     for (i = 0; i < NR_TEST_TIMERS; i++) {

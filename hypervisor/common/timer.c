@@ -27,19 +27,25 @@ void timer_init_cpu(unsigned int cpu)
 void timer_set(struct timer *t, s_time_t expires)
 {
     unsigned int cpu = smp_processor_id();
-    unsigned long flags = spin_lock_irqsave(&queue_lock[cpu]);
+    unsigned long flags;
 
+    /* Armed on another pCPU before (its vCPU moved): take it off there first. */
+    if (READ_ONCE(t->queued) && t->cpu != cpu)
+        timer_cancel(t);
+    flags = spin_lock_irqsave(&queue_lock[cpu]);
+    t->cpu = cpu;
     if (timer_queue_add(&queues[cpu], t, expires))
         arch_timer_program(expires);
     spin_unlock_irqrestore(&queue_lock[cpu], flags);
 }
 
 /*
- * On return t is neither queued nor running anywhere (unless it is the
- * caller), so its memory may be freed.
+ * From any pCPU. On return t is neither queued nor running anywhere
+ * (unless it is the caller), so its memory may be freed.
  */
-void timer_cancel_on(unsigned int cpu, struct timer *t)
+void timer_cancel(struct timer *t)
 {
+    unsigned int cpu = READ_ONCE(t->cpu);
     unsigned long flags = spin_lock_irqsave(&queue_lock[cpu]);
 
     /* Left programmed, the hardware timer just fires once for nothing. */
@@ -50,11 +56,6 @@ void timer_cancel_on(unsigned int cpu, struct timer *t)
         spin_lock(&queue_lock[cpu]);
     }
     spin_unlock_irqrestore(&queue_lock[cpu], flags);
-}
-
-void timer_cancel(struct timer *t)
-{
-    timer_cancel_on(smp_processor_id(), t);
 }
 
 void timer_softirq(void)

@@ -62,9 +62,9 @@ void vtimer_start(struct vcpu *v)
 
 void vtimer_stop(struct vcpu *v)
 {
-    timer_cancel_on(v->processor, &v->singleshot_timer);
-    timer_cancel_on(v->processor, &v->periodic_timer);
-    timer_cancel_on(v->processor, &v->poll_timer);
+    timer_cancel(&v->singleshot_timer);
+    timer_cancel(&v->periodic_timer);
+    timer_cancel(&v->poll_timer);
 }
 
 long do_set_timer_op(uint64_t timeout)

@@ -24,7 +24,7 @@ def test_boots_to_ready_line(machine):
     log = m.log()
     for line in (r"Xenolith \S+ \(Xen 4\.17 PV ABI\)", r"Command line: loglvl=all",
                  r"Memory map:", r"Modules: 0", r"CPUs: 2 found", r"CPUs: 2 online",
-                 r"Memory: \d+ KiB RAM, \d+ KiB free", r"Scheduler: rr"):
+                 r"Memory: \d+ KiB RAM, \d+ KiB free", r"Scheduler: credit"):
         assert re.search(line, log), f"boot log lacks /{line}/"
 
 

@@ -140,9 +140,7 @@ def compare_case_lines(want, got):
 # ---- Xenolith half: the same guest, the same suites, compared with Xen --------
 # Known differences, each with the work that removes it. strict: a case
 # that starts to match turns the xfail into a failure, so the entry goes.
-KNOWN_DIFFERENCES = {
-    "basic": "get_features lacks gnttab_map_avail_bits until grant mappings exist (issue 5)",
-}
+KNOWN_DIFFERENCES = {}
 
 
 @pytest.mark.parametrize("mode", MODES)

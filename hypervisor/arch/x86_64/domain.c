@@ -21,6 +21,7 @@
 #include <asm/mm.h>
 #include <asm/processor.h>
 #include <asm/pv.h>
+#include <asm/pv_mm.h>
 #include <asm/smp.h>
 
 #define FMASK_BITS 0x47700 /* TF IF DF NT AC: cleared on SYSCALL */
@@ -146,6 +147,11 @@ long arch_vcpu_initialise(struct vcpu *v, uint64_t ctxt)
 bool arch_vcpu_initialised(const struct vcpu *v)
 {
     return v->arch.guest_table != 0;
+}
+
+void arch_domain_relinquish(struct domain *d)
+{
+    pv_domain_relinquish(d);
 }
 
 void arch_kick_cpu(unsigned int cpu)

@@ -49,10 +49,11 @@ struct vcpu {
     unsigned int vcpu_id;
     struct domain *domain;
     enum vcpu_run_state run_state;
-    unsigned int processor; /* pCPU it runs on or is queued on */
-    bool is_running;        /* on a pCPU right now */
-    bool is_up;             /* has a context and runs when unpaused */
-    struct list_head runq_link;
+    unsigned int processor;     /* pCPU it runs on or is queued on */
+    bool is_running;            /* on a pCPU right now */
+    bool is_up;                 /* has a context and runs when unpaused */
+    struct list_head runq_link; /* round robin's queue */
+    void *sched_priv;           /* the policy's per-vCPU state */
     s_time_t slice_end;
     vcpu_info_t *vcpu_info;               /* in shared_info until re-registered */
     evtchn_port_t virq_to_port[NR_VIRQS]; /* 0: not bound */
@@ -85,6 +86,9 @@ struct domain {
 
     shared_info_t *shared_info; /* a hypervisor page shared with the guest */
     struct evtchn *evtchn;      /* EVTCHN_PORTS ports */
+    struct grant_table *grant_table;
+    void *sched_priv;           /* the policy's per-domain state */
+    unsigned int cap;           /* scheduler cap, % of one pCPU (0: none) */
     unsigned long enosys_count; /* hypercalls answered -ENOSYS */
     char console_line[128];     /* console_io output awaiting its newline */
     unsigned int console_len;
@@ -127,6 +131,9 @@ bool arch_vcpu_initialised(const struct vcpu *v);
 void vcpu_runstate_change(struct vcpu *v, int state);
 /* Arch hooks: a new domain's shared page (wallclock); a vCPU's time info. */
 void arch_domain_init(struct domain *d);
+/* Arch: drop every reference the domain holds on its own frames (pins, base
+ * pointers, descriptor tables), devalidating its page tables. */
+void arch_domain_relinquish(struct domain *d);
 void arch_vcpu_time_update(struct vcpu *v);
 
 /* Frames owned by d: allocation charges d, freeing returns them. */

@@ -21,6 +21,7 @@ long do_stack_switch(uint64_t ss, uint64_t sp);
 long do_set_segment_base(uint64_t which, uint64_t base);
 long do_fpu_taskswitch(uint64_t set);
 long do_iret(void);
+long do_grant_table_op(uint64_t cmd, uint64_t uop, uint64_t count);
 long do_set_timer_op(uint64_t timeout);
 long do_event_channel_op(uint64_t cmd, uint64_t arg);
 long do_set_debugreg(uint64_t reg, uint64_t value);

@@ -1,11 +1,14 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * The scheduler: which vCPU each pCPU runs. The core (schedule.c) keeps
- * per-CPU state, the idle vCPUs and the time slice; a policy plugs in
- * through struct scheduler (sched_rr.c: round robin).
+ * the idle vCPUs, the timers (slice, tick, accounting) and the context
+ * switches; a policy plugs in through struct scheduler: credit
+ * (sched_credit_ops.c over the pure sched_credit.c, the default) or
+ * round robin (sched_rr.c).
  *
- * Locking: each pCPU has a schedule lock, taken with interrupts off,
- * that protects its run queue and the run state of vCPUs assigned to it.
+ * Locking: one scheduler lock, taken with interrupts off, around every
+ * policy call; policies may look at and change any pCPU's queues.
+ * A returned mask means "raise SCHEDULE_SOFTIRQ on these pCPUs".
  */
 #ifndef XENOLITH_SCHED_H
 #define XENOLITH_SCHED_H
@@ -17,24 +20,35 @@ struct domain;
 
 struct scheduler {
     const char *name;
-    void (*init_cpu)(unsigned int cpu);
-    /* v is runnable and not running: queue it on v->processor. */
-    void (*insert)(struct vcpu *v);
-    /* Take v off its queue if it is there. */
-    void (*remove)(struct vcpu *v);
-    /* The next vCPU for cpu (NULL: idle); prev is still runnable if it
-     * is not idle and its run_state says so. */
-    struct vcpu *(*pick_next)(unsigned int cpu, struct vcpu *prev);
+    int (*init)(s_time_t now);
+    uint64_t (*init_cpu)(unsigned int cpu);
+    int (*dom_init)(struct domain *d);
+    void (*dom_destroy)(struct domain *d);
+    /* New weight and cap (% of a pCPU, 0 none); -EINVAL for bad values. */
+    int (*dom_adjust)(struct domain *d, unsigned int weight, unsigned int cap);
+    int (*vcpu_init)(struct vcpu *v);
+    void (*vcpu_destroy)(struct vcpu *v);
+    /* v became runnable: place and queue it (sets v->processor). */
+    uint64_t (*wake)(struct vcpu *v, s_time_t now);
+    /* v blocked or went offline: off its queue, or off its pCPU at the next pick. */
+    uint64_t (*sleep)(struct vcpu *v, s_time_t now);
+    /* The next vCPU for cpu (NULL: idle) and how long it may run. */
+    struct vcpu *(*pick_next)(unsigned int cpu, s_time_t now, s_time_t *slice, uint64_t *tickle);
+    bool (*tick)(unsigned int cpu, s_time_t now); /* optional: true to reschedule */
+    uint64_t (*account)(s_time_t now);            /* optional */
+    s_time_t tick_period, account_period;         /* 0: no such timer */
 };
 
 extern const struct scheduler sched_rr_ops;
+extern const struct scheduler sched_credit_ops;
 
-#define SCHED_SLICE_NS 10000000ull /* 10 ms */
-
-/* The scheduler named by sched= (default "rr"). */
+/* The scheduler named by sched= (default "credit"). */
 const char *sched_chosen_name(void);
 void sched_init(void);
 void sched_init_cpu(unsigned int cpu);
+int sched_domain_init(struct domain *d);
+void sched_domain_destroy(struct domain *d);
+int sched_adjust(struct domain *d, unsigned int weight, unsigned int cap);
 /* Puts a vCPU that was offline on a pCPU and makes it runnable. */
 void sched_start_vcpu(struct vcpu *v);
 void sched_wake(struct vcpu *v);

@@ -10,10 +10,9 @@
 
 /* Arms t on this CPU to fire at system time `expires` (re-arms if set). */
 void timer_set(struct timer *t, s_time_t expires);
-/* Disarms t, which must have been set on this CPU; safe if not armed. */
+/* Disarms t wherever it was set, from any CPU; safe if not armed. On
+ * return its function is not running (unless t is the caller's own). */
 void timer_cancel(struct timer *t);
-/* Disarms t that was set on `cpu`, from any CPU. */
-void timer_cancel_on(unsigned int cpu, struct timer *t);
 /* Called from the timer interrupt: runs every expired timer. */
 void timer_softirq(void);
 void timer_init_cpu(unsigned int cpu);

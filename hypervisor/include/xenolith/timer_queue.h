@@ -22,6 +22,7 @@ struct timer {
     void (*fn)(void *data);
     void *data;
     bool queued;
+    unsigned int cpu; /* whose queue it is on (kept by the per-CPU layer) */
 };
 
 struct timer_queue {

@@ -101,6 +101,14 @@ int pv_set_gdt(struct vcpu *v, const unsigned long *mfns, uint64_t entries)
     return 0;
 }
 
+/* Caller holds pv_mm_lock. */
+void pv_release_gdt(struct vcpu *v)
+{
+    put_desc_frames(v->arch.gdt_frames,
+                    (v->arch.gdt_ents + ENTRIES_PER_FRAME - 1) / ENTRIES_PER_FRAME);
+    v->arch.gdt_ents = 0;
+}
+
 long do_set_gdt(uint64_t frame_list, uint64_t entries)
 {
     unsigned long mfns[NR_GUEST_GDT_FRAMES];

@@ -27,7 +27,8 @@
 #include <asm/pv_mm.h>
 
 #define RO_MPT_VIRT_END (RO_MPT_VIRT_START + (1ull << 30) * 256) /* 256 GiB */
-#define AVAIL_BITS      (0xe00ull | (0x7ffull << 52))            /* 9-11, 52-62 */
+/* 9-11 and 52-61; bit 62 marks grant mappings, which only the hypervisor makes. */
+#define AVAIL_BITS      (0xe00ull | (0x3ffull << 52))
 #define ALLOWED_HIGH                                                                               \
     (_PAGE_PRESENT | _PAGE_RW | _PAGE_USER | _PAGE_ACCESSED | _PAGE_DIRTY | AVAIL_BITS | _PAGE_NX)
 #define L1_ALLOWED (ALLOWED_HIGH | _PAGE_PWT | _PAGE_PCD | _PAGE_PSE /* PAT */ | _PAGE_GLOBAL)
@@ -120,7 +121,9 @@ void pv_put_entry_refs(pte_t e, unsigned int level)
 {
     struct page_info *pg;
 
-    if (!(e & _PAGE_PRESENT) || (level == 1 && is_io_frame(pte_addr(e) >> PAGE_SHIFT)))
+    /* A grant mapping's references belong to its maptrack entry. */
+    if (!(e & _PAGE_PRESENT) || (e & _PAGE_GNTTAB) ||
+        (level == 1 && is_io_frame(pte_addr(e) >> PAGE_SHIFT)))
         return;
     pg = mfn_to_page(pte_addr(e) >> PAGE_SHIFT);
     if (level > 1 || (e & _PAGE_RW))
@@ -256,4 +259,39 @@ void pv_mm_init(void)
     page_type_set_ops(&pv_table_ops);
     printk("M2P: %lu entries at %#lx (guests, read-only)\n", m2p_entries,
            (unsigned long)RO_MPT_VIRT_START);
+}
+
+/* Drops a pin or a base pointer's type and general references. */
+static void put_table_refs(struct page_info *pg)
+{
+    page_put_type(pg);
+    page_put_ref(pg);
+}
+
+void pv_domain_relinquish(struct domain *d)
+{
+    struct page_info *pg;
+    unsigned int i;
+
+    spin_lock(&pv_mm_lock);
+    for (i = 0; i < d->max_vcpus; i++) {
+        struct vcpu *v = d->vcpus[i];
+
+        if (v->arch.guest_table)
+            put_table_refs(mfn_to_page(v->arch.guest_table));
+        if (v->arch.guest_table_user)
+            put_table_refs(mfn_to_page(v->arch.guest_table_user));
+        v->arch.guest_table = v->arch.guest_table_user = 0;
+        pv_release_gdt(v);
+        if (v->vcpu_info_registered)
+            put_table_refs(mfn_to_page(__pa(v->vcpu_info) >> PAGE_SHIFT));
+    }
+    list_for_each_entry(pg, &d->page_list, list)
+    {
+        if (page_type_count(pg) && (pg->type_info & PGT_pinned)) {
+            pg->type_info &= ~PGT_pinned;
+            put_table_refs(pg);
+        }
+    }
+    spin_unlock(&pv_mm_lock);
 }

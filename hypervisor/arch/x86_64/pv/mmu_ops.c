@@ -37,8 +37,8 @@ static int update_entry_owned(struct domain *d, struct domain *owner, struct pag
     pte_t *t = page_to_virt(table), old = t[idx];
     int rc;
 
-    if (!level || (level == 4 && is_xen_l4_slot(idx)))
-        return -EINVAL;
+    if (!level || (level == 4 && is_xen_l4_slot(idx)) || (old & _PAGE_GNTTAB))
+        return -EINVAL; /* a grant mapping goes only through unmap */
     if (preserve_ad)
         val |= old & (_PAGE_ACCESSED | _PAGE_DIRTY);
     val = pv_adjust_entry(val, level);

@@ -54,6 +54,10 @@ bool pv_emulate_ptwr(struct cpu_regs *regs, uint64_t cr2);
 long pv_mmu_batch(uint64_t reqs, uint64_t count, uint64_t done_ptr, size_t size,
                   int (*one)(void *ctx, const void *req), void *ctx);
 
+/* Drops everything d holds on its own frames (domain destruction). */
+void pv_domain_relinquish(struct domain *d);
+void pv_release_gdt(struct vcpu *v);
+
 /* Flushes TLBs on every pCPU that may hold d's mappings. */
 void pv_flush_domain_tlbs(struct domain *d);
 

@@ -20,10 +20,10 @@
 
 static DEFINE_SPINLOCK(evtchn_lock);
 
+/* As on Xen: four VIRQs are per vCPU; every other one (arch ones too) is global. */
 static bool virq_is_global(unsigned int virq)
 {
-    return virq == VIRQ_CONSOLE || virq == VIRQ_DOM_EXC || virq == VIRQ_TBUF ||
-           virq == VIRQ_DEBUGGER || (virq >= VIRQ_CON_RING && virq <= VIRQ_ENOMEM);
+    return virq != VIRQ_TIMER && virq != VIRQ_DEBUG && virq != VIRQ_XENOPROF && virq != VIRQ_XENPMU;
 }
 
 int evtchn_domain_init(struct domain *d)
@@ -229,6 +229,9 @@ static long close_port(struct domain *d, evtchn_port_t port)
     }
     }
     *chn = (struct evtchn){.state = ECS_FREE};
+    /* A closed port has nothing pending. */
+    __atomic_fetch_and(&d->shared_info->evtchn_pending[port / BITS_PER_WORD],
+                       ~(1ul << (port % BITS_PER_WORD)), __ATOMIC_SEQ_CST);
     return 0;
 }
 
@@ -321,9 +324,12 @@ static long unmask(struct domain *d, evtchn_port_t port)
     if (!evtchn_port_valid(d, port))
         return -EINVAL;
     v = d->vcpus[d->evtchn[port].notify_vcpu];
-    __atomic_fetch_and(&s->evtchn_mask[port / BITS_PER_WORD], ~(1ul << (port % BITS_PER_WORD)),
-                       __ATOMIC_SEQ_CST);
-    if (evtchn_port_pending(d, port) &&
+    /* Only a port that was masked can have an event to raise now. */
+    if ((__atomic_fetch_and(&s->evtchn_mask[port / BITS_PER_WORD], ~(1ul << (port % BITS_PER_WORD)),
+                            __ATOMIC_SEQ_CST) >>
+         (port % BITS_PER_WORD)) &
+            1 &&
+        evtchn_port_pending(d, port) &&
         !test_and_set(&v->vcpu_info->evtchn_pending_sel, port / BITS_PER_WORD))
         mark_events_pending(v);
     return 0;
@@ -359,6 +365,25 @@ void evtchn_domain_destroy(struct domain *d)
     spin_unlock_irqrestore(&evtchn_lock, flags);
 }
 
+/*
+ * FIFO event channels are not implemented: every domain stays 2-level.
+ * init_control checks its argument as Xen does, then answers -ENOSYS;
+ * the FIFO-only ops answer what Xen answers a 2-level domain.
+ */
+static long fifo_init_control(const struct evtchn_init_control *ic)
+{
+    static bool logged;
+    struct domain *d = current_vcpu()->domain;
+
+    if (ic->vcpu >= d->max_vcpus)
+        return -ENOENT;
+    if ((ic->offset & 7) || ic->offset > PAGE_SIZE - sizeof(struct evtchn_fifo_control_block))
+        return -EINVAL;
+    if (ic->control_gfn >= max_page || mfn_to_page(ic->control_gfn)->owner != d->domain_id)
+        return -EINVAL;
+    return subop_unimplemented("event_channel_op", EVTCHNOP_init_control, &logged);
+}
+
 /* Argument sizes per command; anything else is -ENOSYS. */
 static size_t arg_size(uint64_t cmd)
 {
@@ -383,6 +408,10 @@ static size_t arg_size(uint64_t cmd)
         return sizeof(struct evtchn_unmask);
     case EVTCHNOP_reset:
         return sizeof(struct evtchn_reset);
+    case EVTCHNOP_init_control:
+        return sizeof(struct evtchn_init_control);
+    case EVTCHNOP_expand_array:
+        return sizeof(struct evtchn_expand_array);
     }
     return 0;
 }
@@ -412,6 +441,10 @@ static long dispatch(uint64_t cmd, void *a)
         return unmask(d, ((struct evtchn_unmask *)a)->port);
     case EVTCHNOP_reset:
         return reset(((struct evtchn_reset *)a)->dom);
+    case EVTCHNOP_init_control:
+        return fifo_init_control(a);
+    case EVTCHNOP_expand_array:
+        return -EOPNOTSUPP; /* a 2-level domain has no arrays to grow */
     }
     return -ENOSYS;
 }
@@ -427,8 +460,11 @@ long do_event_channel_op(uint64_t cmd, uint64_t arg)
     unsigned long flags;
     long rc;
 
-    if (!size)
-        return -ENOSYS; /* FIFO (init_control, expand_array, set_priority) included */
+    if (!size) {
+        static bool logged;
+
+        return subop_unimplemented("event_channel_op", cmd, &logged); /* set_priority too */
+    }
     if (copy_from_guest(&a, arg, size))
         return -EFAULT;
     flags = spin_lock_irqsave(&evtchn_lock);

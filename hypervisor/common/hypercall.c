@@ -139,3 +139,14 @@ void hypercall_page_fill(void *page)
             *q = 0xc3; /* ret */
     }
 }
+
+long subop_unimplemented(const char *hypercall, unsigned long op, bool *logged)
+{
+    struct domain *d = current_vcpu()->domain;
+
+    __atomic_fetch_add(&d->enosys_count, 1, __ATOMIC_RELAXED);
+    if (!__atomic_exchange_n(logged, true, __ATOMIC_RELAXED))
+        printk(XENLOG_WARNING "d%u: %s %lu not implemented: -ENOSYS\n", d->domain_id, hypercall,
+               op);
+    return -ENOSYS;
+}

@@ -33,7 +33,9 @@ static long register_vcpu_info(struct vcpu *v, uint64_t arg)
 
     if (copy_from_guest(&r, arg, sizeof(r)))
         return -EFAULT;
-    if (v->vcpu_info_registered || r.offset > PAGE_SIZE - sizeof(vcpu_info_t))
+    if (r.offset > PAGE_SIZE - sizeof(vcpu_info_t))
+        return -ENXIO; /* Xen's answer: the area would leave the page */
+    if (v->vcpu_info_registered)
         return -EINVAL;
     spin_lock(&pv_mm_lock);
     pg = pv_owned_frame(d, r.mfn);
@@ -132,7 +134,7 @@ long do_vcpu_op(uint64_t cmd, uint64_t vcpuid, uint64_t arg)
         if (copy_from_guest(&area, arg, sizeof(area)))
             return -EFAULT;
         if (area.addr.p && !guest_range_ok(area.addr.p, sizeof(v->runstate)))
-            return -EINVAL;
+            return -EFAULT;
         v->runstate_area = area.addr.p;
         if (v == current_vcpu())
             runstate_publish(v);

@@ -67,14 +67,30 @@ void vtimer_stop(struct vcpu *v)
     timer_cancel(&v->poll_timer);
 }
 
+/* A deadline already past fires now, so the event is pending on return. */
+static void singleshot_arm(struct vcpu *v, s_time_t deadline)
+{
+    if (deadline > NOW()) {
+        timer_set(&v->singleshot_timer, deadline);
+        return;
+    }
+    timer_cancel(&v->singleshot_timer);
+    singleshot_fired(v);
+}
+
 long do_set_timer_op(uint64_t timeout)
 {
     struct vcpu *v = current_vcpu();
 
-    if (timeout == 0)
+    if (timeout == 0) {
         timer_cancel(&v->singleshot_timer);
-    else
-        timer_set(&v->singleshot_timer, (s_time_t)timeout); /* past: fires at once */
+        return 0;
+    }
+    /*
+     * As on Xen: a "negative" deadline is taken as now + 100 ms, neither
+     * firing at once (an idle guest may mean "never") nor never.
+     */
+    singleshot_arm(v, (int64_t)timeout < 0 ? NOW() + MILLISECS(100) : (s_time_t)timeout);
     return 0;
 }
 
@@ -89,9 +105,8 @@ long vtimer_op(struct vcpu *v, uint64_t cmd, uint64_t arg)
     case VCPUOP_set_singleshot_timer:
         if (copy_from_guest(&ss, arg, sizeof(ss)))
             return -EFAULT;
-        if ((ss.flags & VCPU_SSHOTTMR_future) && (s_time_t)ss.timeout_abs_ns < NOW())
-            return -ETIME;
-        timer_set(&v->singleshot_timer, (s_time_t)ss.timeout_abs_ns);
+        /* Xen 4.17 ignores VCPU_SSHOTTMR_future (as the ABI allows): no -ETIME. */
+        singleshot_arm(v, (s_time_t)ss.timeout_abs_ns);
         return 0;
     case VCPUOP_stop_singleshot_timer:
         timer_cancel(&v->singleshot_timer);

@@ -6,8 +6,8 @@
  * those entries.
  *
  * Locking: grant_lock (global, interrupts off) protects every table,
- * active-use count and maptrack; grant entries themselves are guest
- * memory, changed only with compare-and-swap.
+ * active entry and maptrack; grant entries themselves are guest memory,
+ * changed only with compare-and-swap. pv_mm_lock nests inside it.
  */
 #ifndef XENOLITH_GRANT_TABLE_H
 #define XENOLITH_GRANT_TABLE_H
@@ -30,7 +30,9 @@ void gnttab_put_orphan(struct page_info *pg);
 /* Arch: make/remove the mapper's PTE for a host mapping. GNTST_* codes. */
 int arch_grant_map(struct domain *ld, uint64_t addr, bool addr_is_pte, unsigned long mfn,
                    uint32_t flags, uint64_t *pte_maddr);
-int arch_grant_unmap(struct domain *ld, uint64_t pte_maddr, unsigned long mfn);
+void arch_grant_unmap(struct domain *ld, uint64_t pte_maddr, unsigned long mfn);
+/* Replaces the grant PTE with the one at VA new_addr, which is cleared. */
+int arch_grant_replace(struct domain *ld, uint64_t pte_maddr, unsigned long mfn, uint64_t new_addr);
 /* Does host_addr (a VA, or a PTE's machine address) name that PTE? */
 bool arch_grant_addr_matches(struct domain *ld, uint64_t host_addr, uint64_t pte_maddr);
 

@@ -11,6 +11,11 @@
 
 /* Runs hypercall nr with its five argument registers; the result for rax. */
 long hypercall_dispatch(unsigned long nr, const uint64_t args[5]);
+/*
+ * An unimplemented sub-op: -ENOSYS, counted like an unimplemented
+ * hypercall and logged the first time *logged (one flag per call site) is seen.
+ */
+long subop_unimplemented(const char *hypercall, unsigned long op, bool *logged);
 /* Fills a guest hypercall page with Xen's 32-byte stubs. */
 void hypercall_page_fill(void *page);
 

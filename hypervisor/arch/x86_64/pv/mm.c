@@ -27,8 +27,8 @@
 #include <asm/pv_mm.h>
 
 #define RO_MPT_VIRT_END (RO_MPT_VIRT_START + (1ull << 30) * 256) /* 256 GiB */
-/* 9-11 and 52-61; bit 62 marks grant mappings, which only the hypervisor makes. */
-#define AVAIL_BITS      (0xe00ull | (0x3ffull << 52))
+/* 9-11 and 53-62; bit 52 marks grant mappings, which only the hypervisor makes. */
+#define AVAIL_BITS      (0xe00ull | (0x3ffull << 53))
 #define ALLOWED_HIGH                                                                               \
     (_PAGE_PRESENT | _PAGE_RW | _PAGE_USER | _PAGE_ACCESSED | _PAGE_DIRTY | AVAIL_BITS | _PAGE_NX)
 #define L1_ALLOWED (ALLOWED_HIGH | _PAGE_PWT | _PAGE_PCD | _PAGE_PSE /* PAT */ | _PAGE_GLOBAL)

@@ -15,7 +15,8 @@
 #define _PAGE_PSE      0x080
 #define _PAGE_GLOBAL   0x100
 #define _PAGE_NX       (1ull << 63)
-#define _PAGE_GNTTAB   (1ull << 62) /* a grant mapping (only the hypervisor sets it) */
+/* A grant mapping: only the hypervisor sets it (bit 52, where Xen's grant PTEs show it too). */
+#define _PAGE_GNTTAB   (1ull << 52)
 
 #define PADDR_BITS    52
 #define PTE_ADDR_MASK 0x000ffffffffff000ull

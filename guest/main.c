@@ -7,6 +7,7 @@
  * because the #PF handler reads cr2 from it.
  */
 #include <guest/console.h>
+#include <guest/events.h>
 #include <guest/heap.h>
 #include <guest/hypercall.h>
 #include <guest/kernel.h>
@@ -20,13 +21,14 @@ void kernel_main(start_info_t *si);
 
 start_info_t *kernel_start_info;
 shared_info_t *kernel_shared_info;
+struct vcpu_info *kernel_vcpu_info;
 int hypercall_use_syscall;
 
 /* A page of VA whose frame is given up for Xen's shared_info frame. */
 static char kernel_shared_info_va[PAGE_SIZE] __aligned(PAGE_SIZE);
 
-static const char *const kernel_default_suites[] = {"basic", "mmu",     "traps",
-                                                    "user",  "threads", "hostile"};
+static const char *const kernel_default_suites[] = {"basic",   "mmu",     "traps",  "user",
+                                                    "threads", "hostile", "events", "time"};
 
 void kernel_shutdown(bool ok)
 {
@@ -58,6 +60,7 @@ static void kernel_map_shared_info(const start_info_t *si)
     if (rc)
         panic("mapping shared_info: %ld", rc);
     kernel_shared_info = (shared_info_t *)va;
+    kernel_vcpu_info = &kernel_shared_info->vcpu_info[0];
 }
 
 extern char event_entry[], failsafe_entry[], syscall_entry[];
@@ -81,6 +84,7 @@ void kernel_main(start_info_t *si)
     kernel_banner(si);
     kernel_map_shared_info(si);
     traps_init();
+    evtchn_init();
     kernel_register_callback(CALLBACKTYPE_event, event_entry, CALLBACKF_mask_events);
     kernel_register_callback(CALLBACKTYPE_failsafe, failsafe_entry, CALLBACKF_mask_events);
     kernel_register_callback(CALLBACKTYPE_syscall, syscall_entry, CALLBACKF_mask_events);

@@ -6,14 +6,16 @@
  * in a form the differential test compares between Xen and Xenolith.
  */
 #include <guest/test.h>
+#include <guest/events.h>
 #include <guest/kernel.h>
 #include <guest/traps.h>
 #include <xenolith/lib.h>
 #include <xenolith/string.h>
 
 static const struct test_suite *const test_suites[] = {
-    &test_suite_basic, &test_suite_mmu,     &test_suite_traps,
-    &test_suite_user,  &test_suite_threads, &test_suite_hostile,
+    &test_suite_basic,  &test_suite_mmu,     &test_suite_traps,
+    &test_suite_user,   &test_suite_threads, &test_suite_hostile,
+    &test_suite_events, &test_suite_time,    &test_suite_grant,
 };
 
 static struct {
@@ -77,6 +79,8 @@ static void test_run_case(const struct test_suite *s, const struct test_case *c)
     if (guest_setjmp(&test_state.jmp) == 0)
         c->fn();
     trap_disarm();
+    /* Upcalls are off between cases, however the last one ended. */
+    evtchn_upcall_disable();
     if (test_state.failed) {
         test_state.nfailed++;
         printk("FAIL %s/%s: %s\n", s->name, c->name, test_state.why);

@@ -4,6 +4,7 @@
  * may bounce to a stub in entry.S; they all arrive in trap_dispatch with
  * a struct trap_regs. From there:
  *   - a `syscall` from user mode or a fault in user mode goes to user.c;
+ *   - the event callback goes to events.c;
  *   - a fault a test armed is recorded in trap_last and resumed at its
  *     exception-table fixup (or in place, for traps and retried faults);
  *   - anything else is reported with vector, rip and error code, fails
@@ -11,6 +12,7 @@
  *     take the rest of the run down with it.
  */
 #include <guest/console.h>
+#include <guest/events.h>
 #include <guest/hypercall.h>
 #include <guest/kernel.h>
 #include <guest/test.h>
@@ -87,7 +89,7 @@ static const struct extable_entry *trap_find_fixup(unsigned long rip)
 
 static unsigned long trap_cr2(void)
 {
-    return READ_ONCE(kernel_shared_info->vcpu_info[0].arch.cr2);
+    return READ_ONCE(kernel_vcpu_info->arch.cr2);
 }
 
 static void trap_report(const struct trap_regs *r, unsigned long error)
@@ -120,14 +122,6 @@ static bool trap_expected(struct trap_regs *r, unsigned long error)
     return true;
 }
 
-static void trap_event(void)
-{
-    /* Events stay masked in this kernel; just acknowledge a stray upcall. */
-    struct vcpu_info *vi = &kernel_shared_info->vcpu_info[0];
-
-    WRITE_ONCE(vi->evtchn_upcall_pending, 0);
-}
-
 void trap_dispatch(struct trap_regs *r)
 {
     unsigned long error = r->error;
@@ -138,7 +132,7 @@ void trap_dispatch(struct trap_regs *r)
         user_syscall(r);
         return;
     case VEC_EVENT:
-        trap_event();
+        evtchn_upcall(r);
         return;
     case VEC_FAILSAFE:
         printk("TRAP: failsafe callback, rip %#lx cs %#lx\n", r->rip, r->cs);

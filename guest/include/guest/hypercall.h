@@ -125,6 +125,12 @@ static inline long HYPERVISOR_callback_op(int cmd, void *arg)
     return HC(__HYPERVISOR_callback_op, cmd, arg, 0, 0, 0);
 }
 
+/* One-shot timer at absolute system time `timeout` (ns); 0 cancels it. */
+static inline long HYPERVISOR_set_timer_op(uint64_t timeout)
+{
+    return HC(__HYPERVISOR_set_timer_op, timeout, 0, 0, 0, 0);
+}
+
 static inline long HYPERVISOR_event_channel_op(int cmd, void *arg)
 {
     return HC(__HYPERVISOR_event_channel_op, cmd, arg, 0, 0, 0);

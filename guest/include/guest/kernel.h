@@ -11,6 +11,9 @@
 
 extern start_info_t *kernel_start_info;
 extern shared_info_t *kernel_shared_info;
+/* vCPU 0's vcpu_info: in shared_info until VCPUOP_register_vcpu_info moves
+ * it to a page of ours (the time suite does); always read it through here. */
+extern struct vcpu_info *kernel_vcpu_info;
 
 /* Command line (cmdline.c): "suite=a,b hypercall=page|syscall". */
 #define CMDLINE_MAX_SUITES 16

@@ -57,6 +57,6 @@ bool test_run(const char *const *names, unsigned int count);
     } while (0)
 
 extern const struct test_suite test_suite_basic, test_suite_mmu, test_suite_traps, test_suite_user,
-    test_suite_threads, test_suite_hostile;
+    test_suite_threads, test_suite_hostile, test_suite_events, test_suite_time, test_suite_grant;
 
 #endif

@@ -65,6 +65,7 @@ THUNK4(do_update_va_mapping_otherdomain)
 THUNK2(do_set_debugreg)
 THUNK1(do_get_debugreg)
 THUNK2(do_update_descriptor)
+THUNK2(do_physdev_op)
 
 #define ENTRY(nr, name) [nr] = {name##_thunk, #name}
 
@@ -97,6 +98,7 @@ static const struct {
     ENTRY(__HYPERVISOR_set_debugreg, do_set_debugreg),
     ENTRY(__HYPERVISOR_get_debugreg, do_get_debugreg),
     ENTRY(__HYPERVISOR_update_descriptor, do_update_descriptor),
+    ENTRY(__HYPERVISOR_physdev_op, do_physdev_op),
 };
 
 static uint64_t enosys_logged; /* one bit per hypercall number */

@@ -1,11 +1,14 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * The privileged instructions a PV guest may use, emulated as Xen does:
- * CPUID through the forced-emulation prefix, and the segment-base MSRs
- * (Linux's very first instruction is a wrmsr of GS_BASE). Everything
- * else that faulted goes back to the guest as the fault it was.
+ * CPUID through the forced-emulation prefix, the segment-base MSRs
+ * (Linux's very first instruction is a wrmsr of GS_BASE), control
+ * register reads (Linux reads CR0 natively once), and under the guest's
+ * virtual IOPL port I/O and cli/sti. Everything else that
+ * faulted goes back to the guest as the fault it was.
  */
 #include <xenolith/domain.h>
+#include <xenolith/page.h>
 #include <xenolith/string.h>
 #include <xenolith/version.h>
 #include <xenolith/time.h>
@@ -64,16 +67,22 @@ void pv_cpuid(uint32_t leaf, uint32_t subleaf, struct cpuid_regs *r)
         r->ecx &= ~((1u << 5) | (1u << 3) | (1u << 21) | (1u << 24) | (1u << 17) | (1u << 27));
         r->ecx |= 1u << 31;
         r->edx &= ~((1u << 9) | (1u << 12) | (1u << 22)); /* APIC, MTRR, ACPI */
+        /* Superpages and global pages: not in a PV guest's own tables. */
+        r->edx &= ~((1u << 1) | (1u << 3) | (1u << 13) | (1u << 17)); /* VME, PSE, PGE, PSE36 */
+        /* Machine checks: no virtual MCE (Xen's vMCE MSRs) yet. */
+        r->edx &= ~((1u << 7) | (1u << 14)); /* MCE, MCA */
         break;
     case 7:
         if (subleaf == 0) {
             /* FSGSBASE, SMEP, INVPCID, SMAP are the hypervisor's, not the guest's. */
             r->ebx &= ~((1u << 0) | (1u << 7) | (1u << 10) | (1u << 20));
-            r->ecx &= ~((1u << 3) | (1u << 4) | (1u << 16)); /* PKU, OSPKE, LA57 */
+            r->ecx &=
+                ~((1u << 2) | (1u << 3) | (1u << 4) | (1u << 16)); /* UMIP, PKU, OSPKE, LA57 */
         }
         break;
     case 0x80000001:
-        r->ecx &= ~(1u << 2); /* SVM */
+        r->ecx &= ~(1u << 2);  /* SVM */
+        r->edx &= ~(1u << 26); /* 1 GiB pages */
         break;
     }
 }
@@ -129,17 +138,108 @@ static bool guest_msr_read(uint32_t msr, uint64_t *val)
     return false;
 }
 
-/*
- * mov to %cr4 (0f 22 /4, register form): the guest's CR4 is not its to
- * change; Xen drops the write without a fault, and so do we.
- */
-static bool cr4_write_ignored(struct cpu_regs *regs)
-{
-    uint8_t modrm;
+/* CR4 bits a PV guest sees as the hardware has them (Xen's visible set). */
+#define CR4_GUEST_VISIBLE (X86_CR4_PAE | X86_CR4_MCE | X86_CR4_OSFXSR | X86_CR4_OSXMMEXCPT)
 
-    if (copy_from_guest(&modrm, regs->rip + 2, 1) || (modrm >> 6) != 3 || ((modrm >> 3) & 7) != 4)
+/* What a PV kernel reads from control register n, as on Xen; false if none. */
+static bool guest_cr_read(struct vcpu *v, unsigned int n, uint64_t *val)
+{
+    switch (n) {
+    case 0: /* TS is the guest's own (fpu_taskswitch) */
+        *val = (read_cr0() & ~X86_CR0_TS) | (v->arch.fpu_ts ? X86_CR0_TS : 0);
+        return true;
+    case 2:
+        *val = v->vcpu_info->arch.cr2;
+        return true;
+    case 3:
+        *val = (uint64_t)v->arch.guest_table << PAGE_SHIFT;
+        return true;
+    case 4:
+        *val = read_cr4() & CR4_GUEST_VISIBLE;
+        return true;
+    }
+    return false;
+}
+
+/*
+ * mov from/to a control register (0f 20 / 0f 22, register form, an
+ * optional REX before): reads as above; a write to CR4 is not the guest's
+ * to make, and is dropped without a fault as Xen drops it. Advances rip
+ * past the instruction when handled.
+ */
+static bool emulate_mov_cr(struct vcpu *v, struct cpu_regs *regs)
+{
+    uint8_t b[4], rex = 0;
+    unsigned int at = 0, cr, reg;
+    uint64_t val;
+
+    if (copy_from_guest(b, regs->rip, sizeof(b)))
         return false;
-    regs->rip += 3;
+    if ((b[0] & 0xf0) == 0x40)
+        rex = b[at++];
+    if (b[at] != 0x0f || (b[at + 1] != 0x20 && b[at + 1] != 0x22) || (b[at + 2] >> 6) != 3)
+        return false;
+    cr = ((b[at + 2] >> 3) & 7) | (rex & 4 ? 8 : 0);
+    reg = (b[at + 2] & 7) | (rex & 1 ? 8 : 0);
+    if (b[at + 1] == 0x20) {
+        if (!guest_cr_read(v, cr, &val))
+            return false;
+        *regs_gpr(regs, reg) = val;
+    } else if (cr != 4) {
+        return false;
+    }
+    regs->rip += at + 3;
+    return true;
+}
+
+/*
+ * in/out with an immediate or %dx port (e4-e7, ec-ef; 66 for 16 bits),
+ * for a guest whose virtual IOPL allows it (its kernel counts as ring 1,
+ * as on Xen). No port is granted to any domain yet, so as on Xen for a
+ * port a domain may not touch: reads see all ones, writes go nowhere.
+ */
+static bool emulate_port_io(struct cpu_regs *regs)
+{
+    uint8_t b[3];
+    unsigned int at = 0, size;
+    uint64_t *rax = &regs->rax;
+
+    if (copy_from_guest(b, regs->rip, sizeof(b)))
+        return false;
+    if (b[0] == 0x66)
+        at++;
+    if ((b[at] & 0xf4) != 0xe4)
+        return false;
+    size = !(b[at] & 1) ? 1 : at ? 2 : 4;
+    if (!(b[at] & 2)) { /* in */
+        if (size == 4)
+            *rax = 0xffffffffu;
+        else
+            *rax |= (1ull << (size * 8)) - 1;
+    }
+    regs->rip += at + 1 + ((b[at] & 8) ? 0 : 1);
+    return true;
+}
+
+/* The guest's virtual IOPL admits its current ring (kernel 1, user 3). */
+static bool iopl_allows(const struct vcpu *v)
+{
+    return (v->arch.kernel_mode ? 1u : 3u) <= v->arch.iopl;
+}
+
+/*
+ * cli/sti under a sufficient virtual IOPL: as on Xen they set and clear
+ * the vCPU's event upcall mask (a pending event is delivered on the way
+ * back once it is clear).
+ */
+static bool emulate_cli_sti(struct vcpu *v, struct cpu_regs *regs)
+{
+    uint8_t op;
+
+    if (copy_from_guest(&op, regs->rip, 1) || (op != 0xfa && op != 0xfb))
+        return false;
+    WRITE_ONCE(v->vcpu_info->evtchn_upcall_mask, op == 0xfa);
+    regs->rip += 1;
     return true;
 }
 
@@ -150,7 +250,13 @@ bool pv_emulate_privileged_op(struct cpu_regs *regs)
     uint32_t msr = (uint32_t)regs->rcx;
     uint64_t val;
 
-    if (!v->arch.kernel_mode || copy_from_guest(insn, regs->rip, sizeof(insn)) || insn[0] != 0x0f)
+    if (iopl_allows(v) && (emulate_port_io(regs) || emulate_cli_sti(v, regs)))
+        return true;
+    if (!v->arch.kernel_mode)
+        return false;
+    if (emulate_mov_cr(v, regs))
+        return true;
+    if (copy_from_guest(insn, regs->rip, sizeof(insn)) || insn[0] != 0x0f)
         return false;
     if (insn[1] == 0x30) { /* wrmsr */
         if (!guest_msr_write(v, msr, (regs->rdx << 32) | (uint32_t)regs->rax))
@@ -161,8 +267,6 @@ bool pv_emulate_privileged_op(struct cpu_regs *regs)
         regs->rax = (uint32_t)val;
         regs->rdx = val >> 32;
     } else if (insn[1] == 0x09) { /* wbinvd: caches are coherent, nothing to do */
-    } else if (insn[1] == 0x22 && cr4_write_ignored(regs)) {
-        return true;
     } else {
         return false;
     }

@@ -82,15 +82,6 @@ static bool decode_pte_store(const uint8_t *p, size_t avail, struct pte_store *s
     return true;
 }
 
-static uint64_t *gpr(struct cpu_regs *r, int n)
-{
-    uint64_t *const map[16] = {&r->rax, &r->rcx, &r->rdx, &r->rbx, &r->rsp, &r->rbp,
-                               &r->rsi, &r->rdi, &r->r8,  &r->r9,  &r->r10, &r->r11,
-                               &r->r12, &r->r13, &r->r14, &r->r15};
-
-    return map[n & 15];
-}
-
 /* The validated table that the read-only mapping at va shows, or NULL. */
 static struct page_info *table_behind(struct domain *d, uint64_t va)
 {
@@ -126,7 +117,7 @@ bool pv_emulate_ptwr(struct cpu_regs *regs, uint64_t cr2)
         ;
     if (!decode_pte_store(insn, n, &s))
         return false;
-    val = s.reg < 0 ? s.imm : *gpr(regs, s.reg);
+    val = s.reg < 0 ? s.imm : *regs_gpr(regs, s.reg);
     spin_lock(&pv_mm_lock);
     table = table_behind(d, cr2);
     if (table)
@@ -136,7 +127,7 @@ bool pv_emulate_ptwr(struct cpu_regs *regs, uint64_t cr2)
     if (rc)
         return false;
     if (s.exchange)
-        *gpr(regs, s.reg) = old;
+        *regs_gpr(regs, s.reg) = old;
     regs->rip += s.len;
     return true;
 }

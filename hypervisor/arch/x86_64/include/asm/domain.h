@@ -35,7 +35,7 @@ struct arch_vcpu {
     bool fpu_initialised;
     uint8_t fpu_state[512] __attribute__((aligned(16))); /* FXSAVE image */
     uint64_t debugreg[8];
-    unsigned int iopl; /* virtual IOPL set by physdev_op */
+    unsigned int iopl; /* virtual IOPL set by physdev_op: 1 lets the kernel do port I/O */
 
     unsigned long gdt_frames[NR_GUEST_GDT_FRAMES];
     unsigned int gdt_ents;

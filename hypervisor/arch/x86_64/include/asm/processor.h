@@ -15,6 +15,7 @@
 #define X86_CR0_PG (1ul << 31)
 
 #define X86_CR4_PAE        (1ul << 5)
+#define X86_CR4_MCE        (1ul << 6)
 #define X86_CR4_PGE        (1ul << 7)
 #define X86_CR4_OSFXSR     (1ul << 9)
 #define X86_CR4_OSXMMEXCPT (1ul << 10)

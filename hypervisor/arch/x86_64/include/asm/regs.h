@@ -16,6 +16,16 @@ struct cpu_regs {
     uint64_t rip, cs, rflags, rsp, ss;
 };
 
+/* General register n as instructions encode it (0 rax ... 15 r15). */
+static inline uint64_t *regs_gpr(struct cpu_regs *r, unsigned int n)
+{
+    uint64_t *const map[16] = {&r->rax, &r->rcx, &r->rdx, &r->rbx, &r->rsp, &r->rbp,
+                               &r->rsi, &r->rdi, &r->r8,  &r->r9,  &r->r10, &r->r11,
+                               &r->r12, &r->r13, &r->r14, &r->r15};
+
+    return map[n & 15];
+}
+
 typedef void (*irq_handler_t)(struct cpu_regs *regs);
 
 /* Routes an interrupt vector (>= 32) to a handler; the caller EOIs. */

@@ -15,6 +15,7 @@
 #include <xenolith/grant_table.h>
 #include <xenolith/vtimer.h>
 #include <xenolith/mm.h>
+#include <xenolith/page_type.h>
 #include <xenolith/sched.h>
 #include <xenolith/softirq.h>
 #include <xenolith/string.h>
@@ -56,6 +57,9 @@ static struct vcpu *vcpu_create(struct domain *d, unsigned int id)
     return v;
 }
 
+DEFINE_SPINLOCK(frame_lock);
+static uint64_t instances; /* domains ever created */
+
 struct domain *domain_create(domid_t id, const char *name, unsigned int max_vcpus,
                              unsigned long max_pages, bool privileged)
 {
@@ -68,6 +72,7 @@ struct domain *domain_create(domid_t id, const char *name, unsigned int max_vcpu
     if (!d)
         return NULL;
     d->domain_id = id;
+    d->instance = __atomic_add_fetch(&instances, 1, __ATOMIC_RELAXED);
     strlcpy(d->name, name, sizeof(d->name));
     spin_lock_init(&d->lock);
     list_init(&d->page_list);
@@ -79,9 +84,7 @@ struct domain *domain_create(domid_t id, const char *name, unsigned int max_vcpu
     if (!d->shared_info)
         goto fail;
     memset(d->shared_info, 0, PAGE_SIZE);
-    /* Owned by the guest (so it may map it) but not on its page list. */
-    mfn_to_page(__pa(d->shared_info) >> PAGE_SHIFT)->owner = id;
-    page_set_refcount(mfn_to_page(__pa(d->shared_info) >> PAGE_SHIFT), 1);
+    share_xen_frame(d, d->shared_info);
     if (evtchn_domain_init(d) || gnttab_domain_init(d))
         goto fail;
     arch_domain_init(d);
@@ -107,7 +110,8 @@ fail:
     evtchn_domain_destroy(d);
     for (i = 0; i < max_vcpus; i++)
         xfree(d->vcpus[i]);
-    free_xenheap_pages(d->shared_info, 0);
+    if (d->shared_info)
+        unshare_xen_frame(d->shared_info);
     xfree(d);
     return NULL;
 }
@@ -253,11 +257,48 @@ void domain_free_page(struct domain *d, struct page_info *pg)
 }
 
 /*
- * After arch_domain_relinquish() only the allocation reference is the
- * domain's own: a frame with more is still mapped by another domain
- * through a grant. It stays allocated, orphaned, and the last unmap frees
- * it (gnttab_put_orphan); everything else goes back to the heap now.
+ * Drops d's allocation reference on a frame it owned. With no other
+ * reference left the frame is free now; one another domain still maps
+ * (a grant, a foreign PTE) stays allocated, orphaned and owned by no one,
+ * and the last reference frees it (frame_put_orphan). Caller holds
+ * frame_lock; pg is off d's page list.
  */
+static void frame_release(struct page_info *pg)
+{
+    pg->owner = PAGE_OWNER_INVALID;
+    if (page_refcount(pg) > 1)
+        pg->count_info |= PGC_orphan;
+    page_put_ref(pg);
+    frame_put_orphan(pg);
+}
+
+void frame_put_orphan(struct page_info *pg)
+{
+    if (page_refcount(pg) != 0 || !(pg->count_info & (PGC_orphan | PGC_shared)))
+        return;
+    pg->count_info &= ~(PGC_orphan | PGC_shared);
+    pg->type_info = 0;
+    free_frames(pg, 0);
+}
+
+void share_xen_frame(struct domain *d, void *va)
+{
+    struct page_info *pg = mfn_to_page(__pa(va) >> PAGE_SHIFT);
+
+    pg->owner = d->domain_id;
+    pg->count_info |= PGC_shared;
+    page_set_refcount(pg, 1);
+    BUG_ON(page_get_type(pg, PGT_writable_page)); /* a fresh frame: untyped */
+}
+
+void unshare_xen_frame(void *va)
+{
+    struct page_info *pg = mfn_to_page(__pa(va) >> PAGE_SHIFT);
+
+    page_put_type(pg);
+    frame_release(pg);
+}
+
 static void domain_release_page(struct domain *d, struct page_info *pg)
 {
     if (page_refcount(pg) <= 1) {
@@ -268,9 +309,9 @@ static void domain_release_page(struct domain *d, struct page_info *pg)
     list_del(&pg->list);
     d->tot_pages--;
     spin_unlock(&d->lock);
-    page_set_refcount(pg, page_refcount(pg) - 1);
-    pg->count_info |= PGC_orphan;
+    frame_release(pg);
 }
+
 void domain_destroy(struct domain *d)
 {
     struct page_info *pg, *tmp;
@@ -289,14 +330,14 @@ void domain_destroy(struct domain *d)
     arch_domain_relinquish(d); /* first: its tables map its grant frames */
     evtchn_domain_destroy(d);
     gnttab_domain_destroy(d);
+    spin_lock(&frame_lock);
     list_for_each_entry_safe(pg, tmp, &d->page_list, list)
     {
         domain_release_page(d, pg);
     }
     BUG_ON(d->tot_pages != 0);
-    mfn_to_page(__pa(d->shared_info) >> PAGE_SHIFT)->owner = PAGE_OWNER_XEN;
-    page_set_refcount(mfn_to_page(__pa(d->shared_info) >> PAGE_SHIFT), 0);
-    free_xenheap_pages(d->shared_info, 0);
+    unshare_xen_frame(d->shared_info);
+    spin_unlock(&frame_lock);
     for (i = 0; i < d->max_vcpus; i++)
         xfree(d->vcpus[i]);
     d->state = DOMSTATE_destroyed;

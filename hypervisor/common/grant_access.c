@@ -124,7 +124,7 @@ static void frame_put(unsigned long mfn, bool readonly)
     if (!readonly)
         page_put_type(pg);
     page_put_ref(pg);
-    gnttab_put_orphan(pg);
+    frame_put_orphan(pg);
 }
 
 /* A pinned use of (rd, ref) with its frame references: the frame, or GNTST_*. */
@@ -192,6 +192,7 @@ int16_t gnttab_map_one(struct domain *ld, struct gnttab_map_grant_ref *op)
         .in_use = true,
         .flags = op->flags,
         .granter = rd->domain_id,
+        .granter_instance = rd->instance,
         .ref = op->ref,
         .mfn = (unsigned long)frame,
         .pte_maddr = pte_maddr,
@@ -204,10 +205,13 @@ int16_t gnttab_map_one(struct domain *ld, struct gnttab_map_grant_ref *op)
 void gnttab_unmap_handle(struct domain *ld, unsigned int h)
 {
     struct maptrack_entry *mt = &ld->grant_table->maptrack[h];
+    struct domain *rd = domain_by_id(mt->granter);
 
+    if (rd && rd->instance != mt->granter_instance)
+        rd = NULL; /* the granter died; its domid belongs to another domain now */
     if (mt->flags & GNTMAP_host_map)
         arch_grant_unmap(ld, mt->pte_maddr, mt->mfn);
-    grant_release(domain_by_id(mt->granter), mt->ref, mt->mfn, mt->flags & GNTMAP_readonly);
+    grant_release(rd, mt->ref, mt->mfn, mt->flags & GNTMAP_readonly);
     mt->in_use = false;
 }
 

@@ -2,7 +2,7 @@
 /*
  * Grant tables, shared by common/grant_table.c (the tables, versions and
  * the hypercall) and common/grant_access.c (mapping and copying through
- * grants). Everything here is used under grant_lock.
+ * grants). Everything here is used under frame_lock.
  */
 #ifndef COMMON_GRANT_PRIVATE_H
 #define COMMON_GRANT_PRIVATE_H
@@ -28,6 +28,7 @@ struct maptrack_entry {
     bool in_use;
     uint32_t flags; /* GNTMAP_*; host_map/device_map cleared as each part goes */
     domid_t granter;
+    uint64_t granter_instance; /* the granter's domid may name a later domain */
     grant_ref_t ref;
     unsigned long mfn;
     uint64_t pte_maddr;

@@ -15,8 +15,6 @@
 
 #define CMD_MASK 0xfff /* higher bits carry a continuation's progress on Xen */
 
-static DEFINE_SPINLOCK(grant_lock);
-
 /* One more frame of entries, shared with the domain like shared_info. */
 static int grow(struct domain *d, struct grant_table *gt)
 {
@@ -30,8 +28,7 @@ static int grow(struct domain *d, struct grant_table *gt)
         return -ENOMEM;
     }
     memset(f, 0, PAGE_SIZE);
-    mfn_to_page(__pa(f) >> PAGE_SHIFT)->owner = d->domain_id;
-    page_set_refcount(mfn_to_page(__pa(f) >> PAGE_SHIFT), 1);
+    share_xen_frame(d, f);
     gt->frames[n] = f;
     gt->active[n] = a;
     gt->nr_frames = n + 1;
@@ -45,16 +42,6 @@ int gnttab_domain_init(struct domain *d)
     if (!d->grant_table)
         return -ENOMEM;
     return grow(d, d->grant_table);
-}
-
-void gnttab_put_orphan(struct page_info *pg)
-{
-    if ((pg->count_info & PGC_orphan) && page_refcount(pg) == 0) {
-        pg->count_info &= ~PGC_orphan;
-        pg->owner = PAGE_OWNER_INVALID;
-        pg->type_info = 0;
-        free_frames(pg, 0);
-    }
 }
 
 /*
@@ -186,25 +173,23 @@ static int16_t swap_grant_ref(struct domain *d, const struct gnttab_swap_grant_r
 void gnttab_domain_destroy(struct domain *d)
 {
     struct grant_table *gt = d->grant_table;
-    unsigned long flags;
     unsigned int i;
 
     if (!gt)
         return;
-    flags = spin_lock_irqsave(&grant_lock);
+    spin_lock(&frame_lock);
     for (i = 0; gt->maptrack && i < GNTTAB_MAPTRACK_MAX; i++)
         if (gt->maptrack[i].in_use)
             gnttab_unmap_handle(d, i);
+    /* Frames others still map live on, orphaned, until their unmap. */
     for (i = 0; i < gt->nr_frames; i++) {
-        page_set_refcount(mfn_to_page(__pa(gt->frames[i]) >> PAGE_SHIFT), 0);
-        mfn_to_page(__pa(gt->frames[i]) >> PAGE_SHIFT)->owner = PAGE_OWNER_XEN;
-        free_xenheap_pages(gt->frames[i], 0);
+        unshare_xen_frame(gt->frames[i]);
         xfree(gt->active[i]);
     }
     xfree(gt->maptrack);
     xfree(gt);
     d->grant_table = NULL;
-    spin_unlock_irqrestore(&grant_lock, flags);
+    spin_unlock(&frame_lock);
 }
 
 /* ---- dispatch ---- */
@@ -283,7 +268,6 @@ static long run_batch(struct domain *d, uint64_t cmd, uint64_t uop, uint64_t cou
         struct gnttab_cache_flush flush;
     } op;
     size_t size = batch_ops[cmd].size;
-    unsigned long flags;
     uint64_t i;
     long rc;
 
@@ -292,9 +276,9 @@ static long run_batch(struct domain *d, uint64_t cmd, uint64_t uop, uint64_t cou
 
         if (copy_from_guest(&op, at, size))
             return -EFAULT;
-        flags = spin_lock_irqsave(&grant_lock);
+        spin_lock(&frame_lock);
         rc = batch_ops[cmd].one(d, &op);
-        spin_unlock_irqrestore(&grant_lock, flags);
+        spin_unlock(&frame_lock);
         if (rc)
             return rc;
         if (batch_ops[cmd].write_back && copy_to_guest(at, &op, size))
@@ -325,7 +309,6 @@ long do_grant_table_op(uint64_t cmd, uint64_t uop, uint64_t count)
 {
     static bool logged;
     struct domain *d = current_vcpu()->domain;
-    unsigned long flags;
     long rc;
 
     if ((cmd & ~(uint64_t)CMD_MASK) || (int32_t)count < 0 || count > UINT32_MAX)
@@ -338,9 +321,9 @@ long do_grant_table_op(uint64_t cmd, uint64_t uop, uint64_t count)
     case GNTTABOP_get_status_frames:
         if (count != 1)
             return -EINVAL;
-        flags = spin_lock_irqsave(&grant_lock);
+        spin_lock(&frame_lock);
         rc = single_op(d, cmd, uop);
-        spin_unlock_irqrestore(&grant_lock, flags);
+        spin_unlock(&frame_lock);
         return rc;
     }
     if (cmd < ARRAY_SIZE(batch_ops) && batch_ops[cmd].one)

@@ -70,6 +70,7 @@ struct vcpu {
 
 struct domain {
     domid_t domain_id;
+    uint64_t instance; /* unique among all domains ever created: domids come back */
     char name[DOMAIN_NAME_LEN];
     spinlock_t lock;
     enum domain_state state;
@@ -138,6 +139,18 @@ void arch_vcpu_time_update(struct vcpu *v);
 
 /* Frames owned by d: allocation charges d, freeing returns them. */
 struct page_info *domain_alloc_page(struct domain *d);
+/*
+ * A hypervisor frame the domain maps (shared_info, grant-table frames):
+ * owned by d, with the allocation reference and a permanent writable
+ * type, so it can never become one of d's page or descriptor tables.
+ * unshare_xen_frame() gives it back when d dies: freed at once, or
+ * orphaned while another domain still maps it. Under frame_lock once
+ * anyone but d can reach the frame.
+ */
+void share_xen_frame(struct domain *d, void *va);
+void unshare_xen_frame(void *va);
+/* Frees an orphaned (or unshared) frame once its last reference is gone. */
+void frame_put_orphan(struct page_info *pg);
 void domain_free_page(struct domain *d, struct page_info *pg);
 
 #endif

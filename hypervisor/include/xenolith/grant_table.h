@@ -5,9 +5,9 @@
  * with the hypervisor; others map (map_grant_ref) or copy (copy) through
  * those entries.
  *
- * Locking: grant_lock (global, interrupts off) protects every table,
- * active entry and maptrack; grant entries themselves are guest memory,
- * changed only with compare-and-swap. pv_mm_lock nests inside it.
+ * Locking: frame_lock (xenolith/mm.h) protects every table, active
+ * entry and maptrack, as it does the frames they reference; grant
+ * entries themselves are guest memory, changed only with compare-and-swap.
  */
 #ifndef XENOLITH_GRANT_TABLE_H
 #define XENOLITH_GRANT_TABLE_H
@@ -24,10 +24,8 @@ struct grant_table;
 int gnttab_domain_init(struct domain *d);
 /* Drops the mappings d holds of others' grants, then d's own table. */
 void gnttab_domain_destroy(struct domain *d);
-/* A frame of a dying domain that others still map: freed with the last reference. */
-void gnttab_put_orphan(struct page_info *pg);
 
-/* Arch: make/remove the mapper's PTE for a host mapping. GNTST_* codes. */
+/* Arch, under frame_lock: make/remove the mapper's PTE for a host mapping. GNTST_* codes. */
 int arch_grant_map(struct domain *ld, uint64_t addr, bool addr_is_pte, unsigned long mfn,
                    uint32_t flags, uint64_t *pte_maddr);
 void arch_grant_unmap(struct domain *ld, uint64_t pte_maddr, unsigned long mfn);

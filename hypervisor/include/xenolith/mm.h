@@ -9,10 +9,17 @@
 #define XENOLITH_MM_H
 
 #include <xenolith/page.h>
+#include <xenolith/spinlock.h>
 #include <xenolith/types.h>
 #include <asm/page.h>
 
 extern struct page_info *frame_table;
+/*
+ * Serializes every change to a frame's references and type, so to guest
+ * page tables and grant mappings (the arch code calls it pv_mm_lock).
+ * Never taken in interrupt context.
+ */
+extern spinlock_t frame_lock;
 extern unsigned long max_page; /* frames covered by the frame table */
 
 static inline struct page_info *mfn_to_page(unsigned long mfn)

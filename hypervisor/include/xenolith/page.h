@@ -45,6 +45,7 @@
 #define PGC_state_inuse    (2u << PGC_state_shift) /* allocated */
 #define PGC_flags_mask     (0x1fu << 24)
 #define PGC_orphan         (1u << 24) /* of a dead domain, still referenced by others */
+#define PGC_shared         (1u << 25) /* the hypervisor's, shared with a domain (shared_info, ...) */
 #define PGC_count_mask     0x00ffffffu
 
 /* type_info */

@@ -7,7 +7,7 @@
  * removes it. The guest's GNTMAP_guest_avail bits become the PTE's
  * available bits 9-11 (XENFEAT_gnttab_map_avail_bits).
  *
- * Called under grant_lock; takes pv_mm_lock inside it (never the reverse).
+ * Called with frame_lock (pv_mm_lock) held.
  */
 #include <xenolith/domain.h>
 #include <xenolith/grant_table.h>
@@ -52,7 +52,6 @@ int arch_grant_map(struct domain *ld, uint64_t addr, bool addr_is_pte, unsigned 
     pte_t *slot, old, e;
     int rc = GNTST_general_error;
 
-    spin_lock(&pv_mm_lock);
     l1 = grant_slot(ld, addr, addr_is_pte, &idx);
     /* A slot that holds a grant mapping already belongs to that one. */
     if (l1 && !(*(slot = slot_entry(l1, idx)) & _PAGE_GNTTAB)) {
@@ -68,7 +67,6 @@ int arch_grant_map(struct domain *ld, uint64_t addr, bool addr_is_pte, unsigned 
         *pte_maddr = slot_maddr(l1, idx);
         rc = GNTST_okay;
     }
-    spin_unlock(&pv_mm_lock);
     return rc;
 }
 
@@ -86,13 +84,11 @@ void arch_grant_unmap(struct domain *ld, uint64_t pte_maddr, unsigned long mfn)
 {
     pte_t *slot;
 
-    spin_lock(&pv_mm_lock);
     /* Gone with its table, the PTE needs nothing; the references go anyway. */
     if ((slot = grant_pte(ld, pte_maddr, mfn))) {
         *slot = 0;
         pv_flush_domain_tlbs(ld);
     }
-    spin_unlock(&pv_mm_lock);
 }
 
 int arch_grant_replace(struct domain *ld, uint64_t pte_maddr, unsigned long mfn, uint64_t new_addr)
@@ -102,7 +98,6 @@ int arch_grant_replace(struct domain *ld, uint64_t pte_maddr, unsigned long mfn,
     pte_t *slot, *from;
     int rc = GNTST_general_error;
 
-    spin_lock(&pv_mm_lock);
     slot = grant_pte(ld, pte_maddr, mfn);
     l1 = grant_slot(ld, new_addr, false, &idx);
     from = l1 ? slot_entry(l1, idx) : NULL;
@@ -113,7 +108,6 @@ int arch_grant_replace(struct domain *ld, uint64_t pte_maddr, unsigned long mfn,
         pv_flush_domain_tlbs(ld);
         rc = GNTST_okay;
     }
-    spin_unlock(&pv_mm_lock);
     return rc;
 }
 
@@ -125,9 +119,7 @@ bool arch_grant_addr_matches(struct domain *ld, uint64_t host_addr, uint64_t pte
 
     if (host_addr == pte_maddr)
         return true;
-    spin_lock(&pv_mm_lock);
     l1 = grant_slot(ld, host_addr, false, &idx);
     match = l1 && slot_maddr(l1, idx) == pte_maddr;
-    spin_unlock(&pv_mm_lock);
     return match;
 }

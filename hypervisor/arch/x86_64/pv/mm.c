@@ -33,7 +33,6 @@
     (_PAGE_PRESENT | _PAGE_RW | _PAGE_USER | _PAGE_ACCESSED | _PAGE_DIRTY | AVAIL_BITS | _PAGE_NX)
 #define L1_ALLOWED (ALLOWED_HIGH | _PAGE_PWT | _PAGE_PCD | _PAGE_PSE /* PAT */ | _PAGE_GLOBAL)
 
-DEFINE_SPINLOCK(pv_mm_lock);
 /* The same frames, writable, at the hypervisor-only alias. */
 static uint64_t *const m2p_rw = (uint64_t *)RDWR_MPT_VIRT_START;
 static unsigned long m2p_entries;
@@ -129,6 +128,7 @@ void pv_put_entry_refs(pte_t e, unsigned int level)
     if (level > 1 || (e & _PAGE_RW))
         page_put_type(pg);
     page_put_ref(pg);
+    frame_put_orphan(pg); /* the last mapping of a dead domain's frame */
 }
 
 /*

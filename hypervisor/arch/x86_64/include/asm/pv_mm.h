@@ -3,7 +3,8 @@
  * The PV MMU: guests own their page tables, the hypervisor validates
  * every entry. See xenolith/page_type.h for the reference model.
  *
- * Locking: pv_mm_lock serializes all page-table validation and updates.
+ * Locking: pv_mm_lock (frame_lock) serializes all page-table validation
+ * and updates.
  */
 #ifndef ASM_PV_MM_H
 #define ASM_PV_MM_H
@@ -16,7 +17,7 @@
 struct domain;
 struct vcpu;
 
-extern spinlock_t pv_mm_lock;
+#define pv_mm_lock frame_lock /* xenolith/mm.h */
 
 #define M2P_INVALID (~0ull)
 

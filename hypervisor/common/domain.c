@@ -9,6 +9,7 @@
  */
 #include <xenolith/bug.h>
 #include <xenolith/console.h>
+#include <xenolith/console_ring.h>
 #include <xenolith/domain.h>
 #include <xenolith/errno.h>
 #include <xenolith/event.h>
@@ -17,6 +18,7 @@
 #include <xenolith/mm.h>
 #include <xenolith/page_type.h>
 #include <xenolith/sched.h>
+#include <xenolith/smp.h>
 #include <xenolith/softirq.h>
 #include <xenolith/string.h>
 #include <xenolith/time.h>
@@ -114,6 +116,17 @@ fail:
         unshare_xen_frame(d->shared_info);
     xfree(d);
     return NULL;
+}
+
+void for_each_domain(void (*fn)(struct domain *d))
+{
+    struct domain *d, *tmp;
+
+    BUG_ON(smp_processor_id() != 0);
+    list_for_each_entry_safe(d, tmp, &domain_list, domlist_link)
+    {
+        fn(d);
+    }
 }
 
 struct domain *domain_by_id(domid_t id)
@@ -218,6 +231,7 @@ static void domain_reap(void)
 void domain_init(void)
 {
     softirq_register(DOMAIN_REAP_SOFTIRQ, domain_reap);
+    console_ring_init();
 }
 
 void domain_crash(struct domain *d, const char *why)
@@ -328,6 +342,7 @@ void domain_destroy(struct domain *d)
         vtimer_stop(d->vcpus[i]);
     sched_domain_destroy(d);
     arch_domain_relinquish(d); /* first: its tables map its grant frames */
+    console_ring_detach(d);
     evtchn_domain_destroy(d);
     gnttab_domain_destroy(d);
     spin_lock(&frame_lock);

@@ -255,8 +255,31 @@ static long send(struct domain *d, evtchn_port_t port)
         return 0;
     case ECS_UNBOUND:
         return 0; /* nobody listens yet: dropped, as on Xen */
+    case ECS_BACKEND:
+        chn->backend(d);
+        return 0;
     }
     return -EINVAL;
+}
+
+int evtchn_bind_backend(struct domain *d, evtchn_backend_fn fn)
+{
+    unsigned long flags = spin_lock_irqsave(&evtchn_lock);
+    int port = alloc_port(d);
+
+    if (port > 0)
+        d->evtchn[port] = (struct evtchn){.state = ECS_BACKEND, .backend = fn};
+    spin_unlock_irqrestore(&evtchn_lock, flags);
+    return port;
+}
+
+void evtchn_backend_notify(struct domain *d, evtchn_port_t port)
+{
+    unsigned long flags = spin_lock_irqsave(&evtchn_lock);
+
+    if (d->evtchn && evtchn_port_valid(d, port) && d->evtchn[port].state == ECS_BACKEND)
+        set_pending(d, port);
+    spin_unlock_irqrestore(&evtchn_lock, flags);
 }
 
 static long status(struct evtchn_status *st)
@@ -286,6 +309,11 @@ static long status(struct evtchn_status *st)
         st->u.interdomain.dom = chn->remote_dom;
         st->u.interdomain.port = chn->remote_port;
         break;
+    case ECS_BACKEND: /* connected to the hypervisor itself */
+        st->status = EVTCHNSTAT_interdomain;
+        st->u.interdomain.dom = DOMID_XEN;
+        st->u.interdomain.port = 0;
+        break;
     case ECS_VIRQ:
         st->status = EVTCHNSTAT_virq;
         st->u.virq = chn->virq;
@@ -308,7 +336,7 @@ static long bind_vcpu(struct evtchn_bind_vcpu *b)
     if (b->vcpu >= d->max_vcpus)
         return -ENOENT;
     chn = &d->evtchn[b->port];
-    if (chn->state == ECS_UNBOUND || chn->state == ECS_INTERDOMAIN ||
+    if (chn->state == ECS_UNBOUND || chn->state == ECS_INTERDOMAIN || chn->state == ECS_BACKEND ||
         (chn->state == ECS_VIRQ && virq_is_global(chn->virq))) {
         chn->notify_vcpu = (uint8_t)b->vcpu;
         return 0;

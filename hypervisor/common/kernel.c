@@ -96,8 +96,7 @@ long do_xen_version(uint64_t cmd, uint64_t arg)
     return -ENOSYS;
 }
 
-/* Splits guest output into lines so each gets its "(dN) " prefix. */
-static void console_take(struct domain *d, const char *s, size_t len)
+void console_domain_output(struct domain *d, const char *s, size_t len)
 {
     size_t i;
 
@@ -126,7 +125,7 @@ long do_console_io(uint64_t cmd, uint64_t count, uint64_t buffer)
 
             if (copy_from_guest(chunk, buffer + done, n))
                 return -EFAULT;
-            console_take(d, chunk, n);
+            console_domain_output(d, chunk, n);
             done += n;
         }
         return 0;

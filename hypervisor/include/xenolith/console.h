@@ -22,6 +22,9 @@ struct console_driver {
 void console_register(const struct console_driver *drv);
 /* Prints a whole line of a domain's output, prefixed "(dN) ". */
 void console_domain_line(unsigned int domid, const char *s, size_t len);
+struct domain;
+/* A domain's console output (console_io, its ring): one "(dN) " line per newline. */
+void console_domain_output(struct domain *d, const char *s, size_t len);
 void printk(const char *fmt, ...) __printf(1, 2);
 /* Prints without taking the console lock: for the crash path only. */
 void console_force_unlock(void);

@@ -88,10 +88,11 @@ struct domain {
     shared_info_t *shared_info; /* a hypervisor page shared with the guest */
     struct evtchn *evtchn;      /* EVTCHN_PORTS ports */
     struct grant_table *grant_table;
-    void *sched_priv;           /* the policy's per-domain state */
-    unsigned int cap;           /* scheduler cap, % of one pCPU (0: none) */
-    unsigned long enosys_count; /* hypercalls answered -ENOSYS */
-    char console_line[128];     /* console_io output awaiting its newline */
+    void *sched_priv;                  /* the policy's per-domain state */
+    unsigned int cap;                  /* scheduler cap, % of one pCPU (0: none) */
+    unsigned long enosys_count;        /* hypercalls answered -ENOSYS */
+    struct console_ring *console_ring; /* a domU's ring, served by console_ring.c */
+    char console_line[128];            /* console_io output awaiting its newline */
     unsigned int console_len;
     unsigned int weight;                           /* scheduler weight */
     bool reaped;                                   /* handed to domain_ended() */
@@ -138,6 +139,12 @@ void arch_domain_relinquish(struct domain *d);
 void arch_vcpu_time_update(struct vcpu *v);
 
 /* Frames owned by d: allocation charges d, freeing returns them. */
+/*
+ * Calls fn on every domain. CPU 0 only: domains are created and destroyed
+ * there, so the list holds still without domlist_lock, which fn may not
+ * take locks under.
+ */
+void for_each_domain(void (*fn)(struct domain *d));
 struct page_info *domain_alloc_page(struct domain *d);
 /*
  * A hypervisor frame the domain maps (shared_info, grant-table frames):

@@ -24,7 +24,14 @@ enum evtchn_state {
     ECS_INTERDOMAIN,
     ECS_VIRQ,
     ECS_IPI,
+    ECS_BACKEND, /* the other end is a backend in the hypervisor */
 };
+
+struct domain;
+struct vcpu;
+
+/* A hypervisor backend's side of a port: called, under evtchn_lock, on a send. */
+typedef void (*evtchn_backend_fn)(struct domain *d);
 
 struct evtchn {
     uint8_t state;
@@ -32,10 +39,8 @@ struct evtchn {
     uint16_t virq;             /* ECS_VIRQ */
     domid_t remote_dom;        /* ECS_UNBOUND: who may bind; ECS_INTERDOMAIN: the peer */
     evtchn_port_t remote_port; /* ECS_INTERDOMAIN */
+    evtchn_backend_fn backend; /* ECS_BACKEND */
 };
-
-struct domain;
-struct vcpu;
 
 int evtchn_domain_init(struct domain *d);
 /* Closes every port (peers become unbound) and frees the table. */
@@ -47,5 +52,9 @@ bool evtchn_upcall_wanted(const struct vcpu *v);
 /* Is port pending in d's bitmap? (for SCHEDOP_poll) */
 bool evtchn_port_pending(const struct domain *d, evtchn_port_t port);
 bool evtchn_port_valid(const struct domain *d, evtchn_port_t port);
+/* A new port of d served by a backend in the hypervisor: the port, or -errno. */
+int evtchn_bind_backend(struct domain *d, evtchn_backend_fn fn);
+/* The backend's notification to d on its port (nothing if d closed it). */
+void evtchn_backend_notify(struct domain *d, evtchn_port_t port);
 
 #endif

@@ -11,6 +11,7 @@
 enum softirq {
     SCHEDULE_SOFTIRQ,
     DOMAIN_REAP_SOFTIRQ,
+    CONSOLE_RING_SOFTIRQ,
     NR_SOFTIRQS,
 };
 

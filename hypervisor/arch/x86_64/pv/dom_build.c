@@ -9,6 +9,7 @@
  * validation a guest's own pin goes through.
  */
 #include <xenolith/console.h>
+#include <xenolith/console_ring.h>
 #include <xenolith/domain.h>
 #include <xenolith/elf.h>
 #include <xenolith/errno.h>
@@ -123,10 +124,11 @@ static void load_kernel(const struct elf_image *img, const struct layout *l,
         hypercall_page_fill(pfn_va(p2m, (img->hypercall_page - l->v_start) >> PAGE_SHIFT));
 }
 
-static void fill_start_info(struct domain *d, const struct layout *l, const unsigned long *p2m,
-                            const struct pv_build_params *p)
+static int fill_start_info(struct domain *d, const struct layout *l, const unsigned long *p2m,
+                           const struct pv_build_params *p)
 {
     start_info_t *si = pfn_va(p2m, (l->start_info - l->v_start) >> PAGE_SHIFT);
+    int port;
 
     strlcpy(si->magic, "xen-3.0-x86_64", sizeof(si->magic));
     si->nr_pages = p->nr_pages;
@@ -140,6 +142,14 @@ static void fill_start_info(struct domain *d, const struct layout *l, const unsi
     si->mod_start = p->ramdisk ? l->ramdisk : 0;
     si->mod_len = p->ramdisk_size;
     strlcpy((char *)si->cmd_line, p->cmdline ? p->cmdline : "", sizeof(si->cmd_line));
+    /* The control domain writes with console_io; a domU gets a ring and its port. */
+    if (d->is_privileged)
+        return 0;
+    port = console_ring_attach(d, si->console.domU.mfn);
+    if (port < 0)
+        return port;
+    si->console.domU.evtchn = (uint32_t)port;
+    return 0;
 }
 
 /* Pins the L4 (validating the whole tree) and makes it vCPU 0's base. */
@@ -218,7 +228,9 @@ static int build(struct domain *d, const struct pv_build_params *p, const struct
     if (p->ramdisk)
         copy_to_pfns(p2m, l.ramdisk - l.v_start, p->ramdisk, p->ramdisk_size);
     copy_to_pfns(p2m, l.p2m - l.v_start, p2m, p->nr_pages * sizeof(*p2m));
-    fill_start_info(d, &l, p2m, p);
+    rc = fill_start_info(d, &l, p2m, p);
+    if (rc)
+        goto out;
     build_tables(&l, p2m);
     rc = install_tables(d, v, p2m[(l.pt - l.v_start) >> PAGE_SHIFT]);
     if (rc)

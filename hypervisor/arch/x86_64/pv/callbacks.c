@@ -164,12 +164,15 @@ long do_iret(void)
         domain_crash(v->domain, "fault reading the iret frame");
         return -EFAULT;
     }
-    /* Until guests bring their own GDT, only Xen's flat selectors exist;
-     * anything else would fault in the hypervisor's own iretq. */
-    /* Only the low 16 bits are a selector (bounces keep the upcall mask above). */
+    /*
+     * Only the low 16 bits are a selector (bounces keep the upcall mask
+     * above); privilege is ring 3 whatever the RPL says. A selector the
+     * CPU would refuse must be refused here, not fault in our own iretq.
+     */
     c.cs &= 0xffff;
     c.ss &= 0xffff;
-    if ((c.cs | 3) != FLAT_RING3_CS64 || (c.ss | 3) != FLAT_RING3_SS64 || !is_canonical(c.rip)) {
+    if (!pv_selector_usable(v, (uint16_t)(c.cs | 3), true) ||
+        !pv_selector_usable(v, (uint16_t)(c.ss | 3), false) || !is_canonical(c.rip)) {
         char why[96];
 
         snprintf(why, sizeof(why), "iret to a bad frame: cs %#lx ss %#lx rip %#lx",

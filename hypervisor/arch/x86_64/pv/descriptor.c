@@ -145,3 +145,26 @@ long do_update_descriptor(uint64_t ma, uint64_t desc)
     spin_unlock(&pv_mm_lock);
     return rc;
 }
+
+#define DESC_CODE     (1ull << 43)
+#define DESC_WRITABLE (1ull << 41) /* of a data segment */
+
+bool pv_selector_usable(const struct vcpu *v, uint16_t sel, bool code)
+{
+    unsigned int idx = sel >> 3;
+    uint64_t d;
+
+    if ((sel & 3) != 3 || (sel & 4))
+        return false; /* ring 3 only, and no LDT */
+    if (idx >= FIRST_RESERVED_GDT_ENTRY)
+        return sel == (code ? FLAT_RING3_CS64 : FLAT_RING3_SS64) ||
+               (code && sel == FLAT_RING3_CS32) || (!code && sel == FLAT_RING3_DS32);
+    if (idx >= v->arch.gdt_ents)
+        return false;
+    d = ((const uint64_t *)__va((paddr_t)v->arch.gdt_frames[idx / ENTRIES_PER_FRAME]
+                                << PAGE_SHIFT))[idx % ENTRIES_PER_FRAME];
+    /* set_gdt/update_descriptor made every present one DPL 3 code or data. */
+    if (!(d & DESC_PRESENT) || !(d & DESC_S))
+        return false;
+    return code ? (d & DESC_CODE) != 0 : !(d & DESC_CODE) && (d & DESC_WRITABLE);
+}

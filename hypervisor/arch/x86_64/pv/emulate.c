@@ -4,10 +4,11 @@
  * CPUID through the forced-emulation prefix, the segment-base MSRs
  * (Linux's very first instruction is a wrmsr of GS_BASE), control
  * register reads (Linux reads CR0 natively once), and under the guest's
- * virtual IOPL port I/O and cli/sti. Everything else that
+ * virtual IOPL port I/O and cli/sti (no-ops), clts. Everything else that
  * faulted goes back to the guest as the fault it was.
  */
 #include <xenolith/domain.h>
+#include <xenolith/hypercall.h>
 #include <xenolith/page.h>
 #include <xenolith/string.h>
 #include <xenolith/version.h>
@@ -76,13 +77,14 @@ void pv_cpuid(uint32_t leaf, uint32_t subleaf, struct cpuid_regs *r)
         if (subleaf == 0) {
             /* FSGSBASE, SMEP, INVPCID, SMAP are the hypervisor's, not the guest's. */
             r->ebx &= ~((1u << 0) | (1u << 7) | (1u << 10) | (1u << 20));
-            r->ecx &=
-                ~((1u << 2) | (1u << 3) | (1u << 4) | (1u << 16)); /* UMIP, PKU, OSPKE, LA57 */
+            r->ecx &= ~((1u << 2) | (1u << 3) | (1u << 4) | (1u << 16) |
+                        (1u << 31)); /* UMIP, PKU, OSPKE, LA57, PKS */
         }
         break;
     case 0x80000001:
-        r->ecx &= ~(1u << 2);  /* SVM */
-        r->edx &= ~(1u << 26); /* 1 GiB pages */
+        r->ecx &= ~((1u << 2) | (1u << 4)); /* SVM, CR8_LEGACY */
+        /* 1 GiB pages, and AMD's copies of PSE, PGE, PSE36. */
+        r->edx &= ~((1u << 26) | (1u << 3) | (1u << 13) | (1u << 17));
         break;
     }
 }
@@ -228,17 +230,16 @@ static bool iopl_allows(const struct vcpu *v)
 }
 
 /*
- * cli/sti under a sufficient virtual IOPL: as on Xen they set and clear
- * the vCPU's event upcall mask (a pending event is delivered on the way
- * back once it is clear).
+ * cli/sti under a sufficient virtual IOPL: no fault, and, as Xen 4.17
+ * does (measured: guest/tests/priv.c), no effect either: the upcall mask
+ * is the guest's to write in vcpu_info.
  */
-static bool emulate_cli_sti(struct vcpu *v, struct cpu_regs *regs)
+static bool emulate_cli_sti(struct cpu_regs *regs)
 {
     uint8_t op;
 
     if (copy_from_guest(&op, regs->rip, 1) || (op != 0xfa && op != 0xfb))
         return false;
-    WRITE_ONCE(v->vcpu_info->evtchn_upcall_mask, op == 0xfa);
     regs->rip += 1;
     return true;
 }
@@ -250,7 +251,7 @@ bool pv_emulate_privileged_op(struct cpu_regs *regs)
     uint32_t msr = (uint32_t)regs->rcx;
     uint64_t val;
 
-    if (iopl_allows(v) && (emulate_port_io(regs) || emulate_cli_sti(v, regs)))
+    if (iopl_allows(v) && (emulate_port_io(regs) || emulate_cli_sti(regs)))
         return true;
     if (!v->arch.kernel_mode)
         return false;
@@ -267,6 +268,8 @@ bool pv_emulate_privileged_op(struct cpu_regs *regs)
         regs->rax = (uint32_t)val;
         regs->rdx = val >> 32;
     } else if (insn[1] == 0x09) { /* wbinvd: caches are coherent, nothing to do */
+    } else if (insn[1] == 0x06) { /* clts: the virtual TS, as fpu_taskswitch(0) */
+        do_fpu_taskswitch(0);
     } else {
         return false;
     }

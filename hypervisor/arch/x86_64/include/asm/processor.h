@@ -23,7 +23,12 @@
 #define X86_CR4_SMEP       (1ul << 20)
 #define X86_CR4_SMAP       (1ul << 21)
 
+#define X86_EFLAGS_CF (1ul << 0)
+#define X86_EFLAGS_PF (1ul << 2)
+#define X86_EFLAGS_ZF (1ul << 6)
+#define X86_EFLAGS_SF (1ul << 7)
 #define X86_EFLAGS_IF (1ul << 9)
+#define X86_EFLAGS_OF (1ul << 11)
 #define X86_EFLAGS_AC (1ul << 18)
 
 #define MSR_EFER           0xc0000080

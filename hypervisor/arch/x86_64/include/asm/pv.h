@@ -43,6 +43,11 @@ void pv_inject_exception(struct vcpu *v, unsigned int vector, bool has_error_cod
 
 /* For v (current or not yet running): GDT, debug register, base pointer. */
 int pv_set_gdt(struct vcpu *v, const unsigned long *mfns, uint64_t entries);
+/*
+ * May an iret to ring 3 load sel into cs (code) or ss? Xen's flat ring-3
+ * selectors, or a present code (writable data) segment of v's own GDT.
+ */
+bool pv_selector_usable(const struct vcpu *v, uint16_t sel, bool code);
 int pv_set_debugreg(struct vcpu *v, uint64_t reg, uint64_t value);
 int pv_new_baseptr(struct vcpu *v, unsigned long mfn, bool user);
 /* VCPUOP_initialise: v's whole starting state from the guest's context. */

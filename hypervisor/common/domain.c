@@ -113,7 +113,7 @@ fail:
     for (i = 0; i < max_vcpus; i++)
         xfree(d->vcpus[i]);
     if (d->shared_info)
-        unshare_xen_frame(d->shared_info);
+        unshare_xen_frame(d, d->shared_info);
     xfree(d);
     return NULL;
 }
@@ -277,11 +277,13 @@ void domain_free_page(struct domain *d, struct page_info *pg)
  * and the last reference frees it (frame_put_orphan). Caller holds
  * frame_lock; pg is off d's page list.
  */
-static void frame_release(struct page_info *pg)
+static void frame_release(struct domain *d, struct page_info *pg)
 {
     pg->owner = PAGE_OWNER_INVALID;
-    if (page_refcount(pg) > 1)
+    if (page_refcount(pg) > 1) {
         pg->count_info |= PGC_orphan;
+        d->orphaned_frames++;
+    }
     page_put_ref(pg);
     frame_put_orphan(pg);
 }
@@ -290,6 +292,8 @@ void frame_put_orphan(struct page_info *pg)
 {
     if (page_refcount(pg) != 0 || !(pg->count_info & (PGC_orphan | PGC_shared)))
         return;
+    if (pg->count_info & PGC_orphan)
+        printk(XENLOG_DEBUG "frame %#lx: last mapping gone, orphan freed\n", page_to_mfn(pg));
     pg->count_info &= ~(PGC_orphan | PGC_shared);
     pg->type_info = 0;
     free_frames(pg, 0);
@@ -305,12 +309,12 @@ void share_xen_frame(struct domain *d, void *va)
     BUG_ON(page_get_type(pg, PGT_writable_page)); /* a fresh frame: untyped */
 }
 
-void unshare_xen_frame(void *va)
+void unshare_xen_frame(struct domain *d, void *va)
 {
     struct page_info *pg = mfn_to_page(__pa(va) >> PAGE_SHIFT);
 
     page_put_type(pg);
-    frame_release(pg);
+    frame_release(d, pg);
 }
 
 static void domain_release_page(struct domain *d, struct page_info *pg)
@@ -323,7 +327,7 @@ static void domain_release_page(struct domain *d, struct page_info *pg)
     list_del(&pg->list);
     d->tot_pages--;
     spin_unlock(&d->lock);
-    frame_release(pg);
+    frame_release(d, pg);
 }
 
 void domain_destroy(struct domain *d)
@@ -351,12 +355,17 @@ void domain_destroy(struct domain *d)
         domain_release_page(d, pg);
     }
     BUG_ON(d->tot_pages != 0);
-    unshare_xen_frame(d->shared_info);
+    unshare_xen_frame(d, d->shared_info);
     spin_unlock(&frame_lock);
     for (i = 0; i < d->max_vcpus; i++)
         xfree(d->vcpus[i]);
     d->state = DOMSTATE_destroyed;
-    printk("Domain %u (%s) destroyed: all frames returned; %lu hypercalls answered -ENOSYS\n",
-           d->domain_id, d->name, d->enosys_count);
+    if (d->orphaned_frames)
+        printk("Domain %u (%s) destroyed: %lu frames still mapped by other domains (freed with "
+               "their last mapping); %lu hypercalls answered -ENOSYS\n",
+               d->domain_id, d->name, d->orphaned_frames, d->enosys_count);
+    else
+        printk("Domain %u (%s) destroyed: all frames returned; %lu hypercalls answered -ENOSYS\n",
+               d->domain_id, d->name, d->enosys_count);
     xfree(d);
 }

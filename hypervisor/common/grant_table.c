@@ -183,7 +183,7 @@ void gnttab_domain_destroy(struct domain *d)
             gnttab_unmap_handle(d, i);
     /* Frames others still map live on, orphaned, until their unmap. */
     for (i = 0; i < gt->nr_frames; i++) {
-        unshare_xen_frame(gt->frames[i]);
+        unshare_xen_frame(d, gt->frames[i]);
         xfree(gt->active[i]);
     }
     xfree(gt->maptrack);

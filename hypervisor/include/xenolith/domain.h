@@ -80,6 +80,7 @@ struct domain {
 
     struct list_head page_list; /* every frame this domain owns */
     unsigned long tot_pages;
+    unsigned long orphaned_frames; /* left at its death to domains still mapping them */
     unsigned long max_pages;
 
     unsigned int max_vcpus;
@@ -155,7 +156,7 @@ struct page_info *domain_alloc_page(struct domain *d);
  * anyone but d can reach the frame.
  */
 void share_xen_frame(struct domain *d, void *va);
-void unshare_xen_frame(void *va);
+void unshare_xen_frame(struct domain *d, void *va);
 /* Frees an orphaned (or unshared) frame once its last reference is gone. */
 void frame_put_orphan(struct page_info *pg);
 void domain_free_page(struct domain *d, struct page_info *pg);

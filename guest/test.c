@@ -12,10 +12,30 @@
 #include <xenolith/lib.h>
 #include <xenolith/string.h>
 
+/* The suites after "grant" are Xenolith-only: never in the differential test's list. */
 static const struct test_suite *const test_suites[] = {
-    &test_suite_basic,  &test_suite_mmu,     &test_suite_traps,
-    &test_suite_user,   &test_suite_threads, &test_suite_hostile,
-    &test_suite_events, &test_suite_time,    &test_suite_grant,
+    &test_suite_basic,
+    &test_suite_mmu,
+    &test_suite_traps,
+    &test_suite_user,
+    &test_suite_threads,
+    &test_suite_hostile,
+    &test_suite_events,
+    &test_suite_time,
+    &test_suite_priv,
+    &test_suite_grant,
+    &test_suite_grant_granter,
+    &test_suite_grant_granter_dies,
+    &test_suite_grant_granter_outlives,
+    &test_suite_grant_granter_restarts,
+    &test_suite_grant_granter_lives,
+    &test_suite_grant_mapper,
+    &test_suite_grant_mapper_dies,
+    &test_suite_grant_survivor,
+    &test_suite_grant_survivor_xen_frames,
+    &test_suite_grant_survivor_foreign,
+    &test_suite_grant_survivor_restart,
+    &test_suite_grant_hostile,
 };
 
 static struct {

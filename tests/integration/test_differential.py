@@ -23,7 +23,7 @@ from harness import IMAGE, ROOT, Machine
 XEN_GZ = Path("/boot/xen-4.17-amd64.gz")
 GUEST = ROOT / "build" / "guest" / "xenolith-guest"
 SUITES = ["basic", "mmu", "traps", "user", "threads", "hostile", "events", "time",
-          "grant"]
+          "grant", "priv"]
 MODES = ["page", "syscall"]
 
 # Xen under QEMU's TCG needs SMAP hidden (-cpu max,-smap): with it, Xen's

@@ -136,6 +136,11 @@ static inline long HYPERVISOR_event_channel_op(int cmd, void *arg)
     return HC(__HYPERVISOR_event_channel_op, cmd, arg, 0, 0, 0);
 }
 
+static inline long HYPERVISOR_physdev_op(int cmd, void *arg)
+{
+    return HC(__HYPERVISOR_physdev_op, cmd, arg, 0, 0, 0);
+}
+
 /* One mmuext_op with a frame argument (pin, unpin, new base pointers). */
 static inline long hypercall_mmuext_mfn(unsigned int cmd, unsigned long mfn)
 {

@@ -18,6 +18,7 @@
 #include <xenolith/mm.h>
 #include <xenolith/page_type.h>
 #include <xenolith/string.h>
+#include <asm/cpufeature.h>
 #include <asm/dom_build.h>
 #include <asm/pv.h>
 #include <asm/pv_mm.h>
@@ -92,6 +93,13 @@ static void build_tables(const struct layout *l, const unsigned long *p2m)
         e = ((pte_t)p2m[pfn] << PAGE_SHIFT) | _PAGE_PRESENT | _PAGE_ACCESSED;
         if (pfn < pt_pfn || pfn >= pt_pfn + l->nr_pt)
             e |= _PAGE_RW; /* page tables stay read-only to the guest */
+        /*
+         * Past the kernel image nothing is code: Linux unmaps this area
+         * only up to the 4 MiB boundary after the tables, and would find
+         * the rest of the padding writable and executable.
+         */
+        if (va >= l->ramdisk && boot_cpu.nx)
+            e |= _PAGE_NX;
         t[(va >> 12) & 511] = e;
     }
 }

@@ -92,7 +92,10 @@ static void load_guest_state(struct vcpu *v)
                           (v->arch.gdt_ents + PAGE_SIZE / 8 - 1) / (PAGE_SIZE / 8));
     /* Selectors first: loading fs/gs resets their bases, restored next. */
     for (i = 0; i < 4; i++)
-        refused |= load_data_selector(i, v->arch.sel[i]) != 0;
+        if (load_data_selector(i, v->arch.sel[i]) != 0) {
+            load_data_selector(i, 0); /* as Xen: null, never what the last vCPU left */
+            refused = true;
+        }
     wrmsr(MSR_FS_BASE, v->arch.fs_base);
     wrmsr(MSR_GS_BASE, v->arch.kernel_mode ? v->arch.gs_base_kernel : v->arch.gs_base_user);
     wrmsr(MSR_SHADOW_GS_BASE, v->arch.kernel_mode ? v->arch.gs_base_user : v->arch.gs_base_kernel);

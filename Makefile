@@ -110,8 +110,11 @@ clang: deps
 integration: deps $(IMAGE) guest
 	$(PYTHON) -m pytest -q tests/integration
 
-bench:
-	@echo "No benchmarks yet: they arrive with the events and scheduler work."
+# Micro-benchmarks (docs/bench.md): the guest's "bench" suite on Xenolith
+# and on real Xen 4.17 under QEMU with -icount (instructions per op).
+# Prints figures, asserts nothing; not part of `make test`.
+bench: deps $(IMAGE) guest
+	$(PYTHON) tests/bench/run.py
 
 # Host tool build/host/xlcfg: checks xl.cfg files for people and for the
 # launcher (./xenolith), with the hypervisor's own parser sources compiled

@@ -23,6 +23,7 @@ static const struct test_suite *const test_suites[] = {
     &test_suite_events,
     &test_suite_time,
     &test_suite_priv,
+    &test_suite_failsafe,
     &test_suite_grant,
     &test_suite_grant_granter,
     &test_suite_grant_granter_dies,
@@ -36,6 +37,7 @@ static const struct test_suite *const test_suites[] = {
     &test_suite_grant_survivor_foreign,
     &test_suite_grant_survivor_restart,
     &test_suite_grant_hostile,
+    &test_suite_bench,
 };
 
 static struct {

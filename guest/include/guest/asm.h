@@ -14,4 +14,7 @@
 
 #define KERNEL_STACK_SIZE (16 * 1024)
 
+/* System calls per run of the bench suite's user program (bench_user.S). */
+#define BENCH_USER_ITERS 10000
+
 #endif

@@ -58,12 +58,14 @@ bool test_run(const char *const *names, unsigned int count);
 
 extern const struct test_suite test_suite_basic, test_suite_mmu, test_suite_traps, test_suite_user,
     test_suite_threads, test_suite_hostile, test_suite_events, test_suite_time, test_suite_priv,
-    test_suite_grant;
+    test_suite_grant, test_suite_failsafe;
 /* Xenolith-only (tests/integration/test_grant_domains.py). */
 extern const struct test_suite test_suite_grant_granter, test_suite_grant_granter_dies,
     test_suite_grant_granter_outlives, test_suite_grant_granter_restarts,
     test_suite_grant_granter_lives, test_suite_grant_mapper, test_suite_grant_mapper_dies,
     test_suite_grant_survivor, test_suite_grant_survivor_xen_frames,
     test_suite_grant_survivor_foreign, test_suite_grant_survivor_restart, test_suite_grant_hostile;
+/* Micro-benchmarks (tests/bench/run.py): BENCH lines, not assertions. */
+extern const struct test_suite test_suite_bench;
 
 #endif

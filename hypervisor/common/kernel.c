@@ -9,6 +9,7 @@
 #include <xenolith/domain.h>
 #include <xenolith/errno.h>
 #include <xenolith/hypercall.h>
+#include <xenolith/spinlock.h>
 #include <xenolith/string.h>
 #include <xenolith/version.h>
 #include <xen/features.h>
@@ -96,10 +97,14 @@ long do_xen_version(uint64_t cmd, uint64_t arg)
     return -ENOSYS;
 }
 
+/* A domain's partial line: its vCPUs' console_io and its ring's drain (CPU 0) meet here. */
+static DEFINE_SPINLOCK(domain_output_lock);
+
 void console_domain_output(struct domain *d, const char *s, size_t len)
 {
     size_t i;
 
+    spin_lock(&domain_output_lock);
     for (i = 0; i < len; i++) {
         if (s[i] == '\n' || d->console_len == sizeof(d->console_line)) {
             console_domain_line(d->domain_id, d->console_line, d->console_len);
@@ -110,6 +115,7 @@ void console_domain_output(struct domain *d, const char *s, size_t len)
         if (s[i] != '\r')
             d->console_line[d->console_len++] = s[i];
     }
+    spin_unlock(&domain_output_lock);
 }
 
 long do_console_io(uint64_t cmd, uint64_t count, uint64_t buffer)

@@ -38,6 +38,7 @@ static const struct test_suite *const test_suites[] = {
     &test_suite_grant_survivor_restart,
     &test_suite_grant_hostile,
     &test_suite_bench,
+    &test_suite_spin,
 };
 
 static struct {

@@ -5,7 +5,7 @@ CPU-bound domains in proportion to their weights, measured in guest time.
 Every domain runs the guest suite "spin" (guest/tests/spin.c): it never
 blocks, and prints the time its vCPU spent running and runnable, from its
 runstate area, over one window of system time that is the same for all
-(1 s to 5 s after the hypervisor booted; the guests begin at ~0.1-0.3 s).
+(1 s to 9 s after the hypervisor booted; the guests begin at ~0.1-0.3 s).
 The first config is the control domain: it spins and is measured like the
 others (weight 256), so no dom0 outside the figures can distort them.
 

@@ -34,6 +34,15 @@ int copy_from_guest(void *dst, uint64_t src, size_t len)
     return guest_copy_raw(dst, (const void *)src, len) ? -EFAULT : 0;
 }
 
+size_t fetch_guest_insn(uint8_t *buf, uint64_t rip, size_t max)
+{
+    size_t n;
+
+    for (n = max; n > 0 && copy_from_guest(buf, rip, n); n--)
+        ;
+    return n;
+}
+
 int copy_to_guest(uint64_t dst, const void *src, size_t len)
 {
     if (!guest_range_ok(dst, len))

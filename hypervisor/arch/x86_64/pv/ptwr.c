@@ -253,9 +253,7 @@ bool pv_emulate_ptwr(struct cpu_regs *regs, uint64_t cr2)
     if (!v->arch.kernel_mode ||
         (regs->error_code & (PF_PRESENT | PF_WRITE)) != (PF_PRESENT | PF_WRITE))
         return false;
-    /* The instruction may end near a page end: fetch what is readable. */
-    for (n = MAX_INSN; n > 0 && copy_from_guest(insn, regs->rip, n); n--)
-        ;
+    n = fetch_guest_insn(insn, regs->rip, sizeof(insn));
     if (!decode_pte_store(insn, n, &s) || (cr2 & 7) + s.size > 8)
         return false; /* the operand must lie inside one entry */
     mask = s.size == 8 ? ~0ull : ((1ull << (s.size * 8)) - 1);

@@ -12,6 +12,11 @@
 
 bool guest_range_ok(uint64_t addr, size_t len);
 int copy_from_guest(void *dst, uint64_t src, size_t len);
+/*
+ * The instruction bytes at rip, at most max: as many as are readable
+ * (an instruction may end just before an unmapped page). Returns the count.
+ */
+size_t fetch_guest_insn(uint8_t *buf, uint64_t rip, size_t max);
 int copy_to_guest(uint64_t dst, const void *src, size_t len);
 
 /* Selector loads that cannot fault the hypervisor: -1 (and null) if refused. */

@@ -15,6 +15,7 @@
 
 #include <xenolith/errno.h>
 #include <xenolith/xlcfg.h>
+#include "xlcfg_diags_text.h"
 
 static struct xlcfg cfg;
 static struct xlcfg_diags diags;
@@ -23,19 +24,7 @@ static char big[200000]; /* generated texts */
 /* "E<line>:<col> message\n" per diagnostic, W for warnings. */
 static const char *diags_string(void)
 {
-    static char buf[8192];
-    size_t len = 0;
-    unsigned int i;
-
-    buf[0] = '\0';
-    for (i = 0; i < diags.nr; i++) {
-        const struct xlcfg_diag *d = &diags.diag[i];
-
-        len += (size_t)snprintf(buf + len, sizeof(buf) - len, "%c%u:%u %s\n",
-                                d->severity == XLCFG_ERROR ? 'E' : 'W', d->line, d->column,
-                                d->message);
-    }
-    return buf;
+    return xlcfg_diags_text(&diags, true);
 }
 
 static size_t dump_atom(char *buf, size_t size, const struct xlcfg_atom *a)

@@ -16,6 +16,7 @@
 
 #include <xenolith/errno.h>
 #include <xenolith/xlcfg.h>
+#include "xlcfg_diags_text.h"
 
 static struct xlcfg cfg;
 static struct xlcfg_diags diags;
@@ -42,16 +43,7 @@ static const char *dom_string(void)
 
 static const char *diags_string(void)
 {
-    static char buf[8192];
-    size_t len = 0;
-    unsigned int i;
-
-    buf[0] = '\0';
-    for (i = 0; i < diags.nr; i++)
-        len += (size_t)snprintf(buf + len, sizeof(buf) - len, "%c%u %s\n",
-                                diags.diag[i].severity == XLCFG_ERROR ? 'E' : 'W',
-                                diags.diag[i].line, diags.diag[i].message);
-    return buf;
+    return xlcfg_diags_text(&diags, false);
 }
 
 struct domain_case {

@@ -1,13 +1,15 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Event channels, 2-level ABI (see events.h). One vCPU: the upcall runs
- * on whatever kernel stack was interrupted, with the upcall mask set, so
- * it is never re-entered. Xen sets bits in the shared bitmaps from other
- * physical CPUs, so every read-modify-write of them is atomic.
+ * Event channels, 2-level ABI (see events.h). The upcall runs on whatever
+ * kernel stack was interrupted, with its vCPU's upcall mask set, so it is
+ * never re-entered there; each vCPU handles what Xen left in its own
+ * vcpu_info. Xen and the other vCPUs set bits in the shared bitmaps, so
+ * every read-modify-write of them, and of the counters, is atomic.
  */
 #include <guest/events.h>
 #include <guest/hypercall.h>
 #include <guest/kernel.h>
+#include <guest/smp.h>
 
 struct evtchn_upcall_info evtchn_upcalls;
 
@@ -101,7 +103,7 @@ void evtchn_force_callback(void)
 
 void evtchn_upcall_enable(void)
 {
-    struct vcpu_info *vi = kernel_vcpu_info;
+    struct vcpu_info *vi = smp_this_cpu()->vcpu_info;
 
     WRITE_ONCE(vi->evtchn_upcall_mask, 0);
     barrier();
@@ -111,7 +113,7 @@ void evtchn_upcall_enable(void)
 
 void evtchn_upcall_disable(void)
 {
-    WRITE_ONCE(kernel_vcpu_info->evtchn_upcall_mask, 1);
+    WRITE_ONCE(smp_this_cpu()->vcpu_info->evtchn_upcall_mask, 1);
     barrier();
 }
 
@@ -121,7 +123,7 @@ static void evtchn_dispatch(evtchn_port_t port)
         evtchn_upcalls.stray++;
         return;
     }
-    evtchn_ports[port].count++;
+    __atomic_fetch_add(&evtchn_ports[port].count, 1, __ATOMIC_RELAXED);
     if (evtchn_ports[port].fn)
         evtchn_ports[port].fn(port, evtchn_ports[port].arg);
 }
@@ -153,10 +155,10 @@ static unsigned int evtchn_scan(struct vcpu_info *vi)
 
 void evtchn_upcall(struct trap_regs *r)
 {
-    struct vcpu_info *vi = kernel_vcpu_info;
+    struct vcpu_info *vi = smp_this_cpu()->vcpu_info;
     unsigned int handled = 0;
 
-    evtchn_upcalls.count++;
+    __atomic_fetch_add(&evtchn_upcalls.count, 1, __ATOMIC_RELAXED);
     evtchn_upcalls.mask_on_entry = READ_ONCE(vi->evtchn_upcall_mask);
     evtchn_upcalls.saved_if = r->rflags & 0x200;
     while (READ_ONCE(vi->evtchn_upcall_pending)) {
@@ -164,7 +166,7 @@ void evtchn_upcall(struct trap_regs *r)
         handled += evtchn_scan(vi);
     }
     if (!handled)
-        evtchn_upcalls.spurious++;
+        __atomic_fetch_add(&evtchn_upcalls.spurious, 1, __ATOMIC_RELAXED);
 }
 
 static long evtchn_op(int cmd, void *arg)

@@ -21,7 +21,6 @@ void kernel_main(start_info_t *si);
 
 start_info_t *kernel_start_info;
 shared_info_t *kernel_shared_info;
-struct vcpu_info *kernel_vcpu_info;
 int hypercall_use_syscall;
 
 /* A page of VA whose frame is given up for Xen's shared_info frame. */
@@ -60,7 +59,6 @@ static void kernel_map_shared_info(const start_info_t *si)
     if (rc)
         panic("mapping shared_info: %ld", rc);
     kernel_shared_info = (shared_info_t *)va;
-    kernel_vcpu_info = &kernel_shared_info->vcpu_info[0];
 }
 
 extern char event_entry[], failsafe_entry[], syscall_entry[];
@@ -83,6 +81,7 @@ void kernel_main(start_info_t *si)
     hypercall_use_syscall = kernel_cmdline.hypercall_syscall;
     kernel_banner(si);
     kernel_map_shared_info(si);
+    smp_init();
     traps_init();
     evtchn_init();
     kernel_register_callback(CALLBACKTYPE_event, event_entry, CALLBACKF_mask_events);

@@ -7,6 +7,7 @@
  */
 #include <guest/test.h>
 #include <guest/events.h>
+#include <guest/hypercall.h>
 #include <guest/kernel.h>
 #include <guest/traps.h>
 #include <xenolith/lib.h>
@@ -24,6 +25,7 @@ static const struct test_suite *const test_suites[] = {
     &test_suite_time,
     &test_suite_priv,
     &test_suite_failsafe,
+    &test_suite_smp,
     &test_suite_grant,
     &test_suite_grant_granter,
     &test_suite_grant_granter_dies,
@@ -37,6 +39,7 @@ static const struct test_suite *const test_suites[] = {
     &test_suite_grant_survivor_foreign,
     &test_suite_grant_survivor_restart,
     &test_suite_grant_hostile,
+    &test_suite_smp_hostile,
     &test_suite_bench,
     &test_suite_spin,
 };
@@ -102,7 +105,10 @@ static void test_run_case(const struct test_suite *s, const struct test_case *c)
     if (guest_setjmp(&test_state.jmp) == 0)
         c->fn();
     trap_disarm();
-    /* Upcalls are off between cases, however the last one ended. */
+    /* Upcalls are off between cases, however the last one ended (those
+     * that move GS, where a vCPU finds itself, run with them off). */
+    if (test_state.failed)
+        HYPERVISOR_set_segment_base(SEGBASE_GS_KERNEL, (unsigned long)&smp_cpus[0]);
     evtchn_upcall_disable();
     if (test_state.failed) {
         test_state.nfailed++;

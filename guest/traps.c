@@ -61,6 +61,12 @@ void traps_init(void)
         panic("set_trap_table: %ld", rc);
 }
 
+void traps_fill_context(trap_info_t *ctxt)
+{
+    for (const trap_info_t *t = trap_table; t->address; t++)
+        ctxt[t->vector] = *t;
+}
+
 void trap_arm(int vector, enum trap_resume how)
 {
     memset(&trap_last, 0, sizeof(trap_last));

@@ -74,6 +74,8 @@ uint8_t failsafe_entry_mask;
  * the interrupted values in the frame and they are popped back.
  */
 extern char failsafe_probe[];
+_Static_assert(offsetof(struct smp_cpu, vcpu_info) == 16,
+               "failsafe_probe reads vCPU 0's vcpu_info");
 asm(".pushsection .text\n"
     "failsafe_probe:\n"
     "    mov %rsp, failsafe_entry_rsp(%rip)\n"
@@ -83,8 +85,8 @@ asm(".pushsection .text\n"
     "    mov %fs, failsafe_entry_sels+4(%rip)\n"
     "    mov %gs, failsafe_entry_sels+6(%rip)\n"
     "    push %rax\n"
-    "    mov kernel_vcpu_info(%rip), %rax\n"
-    "    movb 1(%rax), %cl\n" /* evtchn_upcall_mask follows upcall_pending */
+    "    mov smp_cpus+16(%rip), %rax\n" /* kernel_vcpu_info */
+    "    movb 1(%rax), %cl\n"           /* evtchn_upcall_mask follows upcall_pending */
     "    movb %cl, failsafe_entry_mask(%rip)\n"
     "    lea failsafe_frame(%rip), %rax\n"
     "    xor %ecx, %ecx\n"

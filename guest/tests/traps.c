@@ -161,18 +161,22 @@ static unsigned long traps_read_fs0(void)
 /* A plain wrmsr, as Linux's startup_xen does first: Xen emulates it. */
 static void traps_emulated_msr(void)
 {
+    unsigned long gs = (unsigned long)smp_this_cpu(); /* restored: how a vCPU finds itself */
+
     traps_wrmsr(MSR_GS_BASE, (unsigned long)&traps_var_a);
     CHECK_EQ(traps_read_gs0(), 0xaaaa);
     CHECK_EQ(traps_rdmsr(MSR_GS_BASE), (unsigned long)&traps_var_a);
     traps_wrmsr(MSR_FS_BASE, (unsigned long)&traps_var_b);
     CHECK_EQ(traps_read_fs0(), 0xbbbb);
     CHECK_EQ(traps_rdmsr(MSR_FS_BASE), (unsigned long)&traps_var_b);
-    traps_wrmsr(MSR_GS_BASE, 0);
+    traps_wrmsr(MSR_GS_BASE, gs);
     traps_wrmsr(MSR_FS_BASE, 0);
 }
 
 static void traps_set_segment_base(void)
 {
+    unsigned long gs = (unsigned long)smp_this_cpu();
+
     CHECK_EQ(HYPERVISOR_set_segment_base(SEGBASE_FS, (unsigned long)&traps_var_a), 0);
     CHECK_EQ(traps_read_fs0(), 0xaaaa);
     CHECK_EQ(HYPERVISOR_set_segment_base(SEGBASE_GS_KERNEL, (unsigned long)&traps_var_b), 0);
@@ -182,7 +186,7 @@ static void traps_set_segment_base(void)
     CHECK_EQ(HYPERVISOR_set_segment_base(SEGBASE_GS_USER, 0x1000), 0);
     CHECK_EQ(HYPERVISOR_set_segment_base(99, 0), -EINVAL);
     CHECK_EQ(HYPERVISOR_set_segment_base(SEGBASE_FS, 0), 0);
-    CHECK_EQ(HYPERVISOR_set_segment_base(SEGBASE_GS_KERNEL, 0), 0);
+    CHECK_EQ(HYPERVISOR_set_segment_base(SEGBASE_GS_KERNEL, gs), 0);
     CHECK_EQ(HYPERVISOR_set_segment_base(SEGBASE_GS_USER, 0), 0);
 }
 

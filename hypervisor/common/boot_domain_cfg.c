@@ -113,6 +113,7 @@ static void cfg_fill(struct boot_domain *bd, const struct boot_group *g)
     strlcpy(bd->cmdline, cfg_dom.cmdline, sizeof(bd->cmdline));
     bd->pages = (unsigned long)(cfg_dom.memory_mib << (20 - PAGE_SHIFT));
     bd->max_pages = (unsigned long)(cfg_dom.maxmem_mib << (20 - PAGE_SHIFT));
+    bd->vcpus = cfg_dom.maxvcpus;
     bd->weight = cfg_dom.weight;
     bd->on_poweroff = cfg_dom.on_poweroff;
     bd->on_reboot = cfg_dom.on_reboot;

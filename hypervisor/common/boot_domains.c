@@ -85,7 +85,7 @@ static struct domain *boot_domain_build(const struct boot_domain *bd)
                bd->id, bd->name, bd->pages * 4, heap_free_frames() * 4);
         return NULL;
     }
-    d = domain_create(bd->id, bd->name, 1, bd->max_pages, bd->privileged);
+    d = domain_create(bd->id, bd->name, bd->vcpus, bd->max_pages, bd->privileged);
     if (!d) {
         printk(XENLOG_ERR "Domain %u (%s) not built: cannot create it\n", bd->id, bd->name);
         return NULL;
@@ -124,10 +124,10 @@ static int boot_domains_xen_form(struct boot_domain *bd)
     for (i = 2; i < boot_info.nr_modules; i++)
         printk(XENLOG_WARNING "module %u: not used (Xen's form takes dom0's kernel and ramdisk)\n",
                i);
-    if (opt_dom0_max_vcpus != 1) {
-        printk(XENLOG_ERR "dom0_max_vcpus=%lu: Xenolith runs 1 vCPU per domain until SMP guests"
-                          " are supported\n",
-               opt_dom0_max_vcpus);
+    bd->vcpus = (unsigned int)opt_dom0_max_vcpus;
+    if (opt_dom0_max_vcpus < 1 || opt_dom0_max_vcpus > MAX_VIRT_CPUS) {
+        printk(XENLOG_ERR "dom0_max_vcpus=%lu: a domain has 1 to %u vCPUs\n", opt_dom0_max_vcpus,
+               MAX_VIRT_CPUS);
         return -EINVAL;
     }
     return 0;

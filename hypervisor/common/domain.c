@@ -77,6 +77,7 @@ struct domain *domain_create(domid_t id, const char *name, unsigned int max_vcpu
     d->instance = __atomic_add_fetch(&instances, 1, __ATOMIC_RELAXED);
     strlcpy(d->name, name, sizeof(d->name));
     spin_lock_init(&d->lock);
+    spin_lock_init(&d->vcpu_op_lock);
     list_init(&d->page_list);
     d->max_pages = max_pages;
     d->is_privileged = privileged;
@@ -154,12 +155,14 @@ void domain_unpause(struct domain *d)
 {
     unsigned int i;
 
-    if (d->state != DOMSTATE_created && d->state != DOMSTATE_paused)
-        return;
-    d->state = DOMSTATE_running;
-    for (i = 0; i < d->max_vcpus; i++)
-        if (d->vcpus[i]->is_up)
-            sched_start_vcpu(d->vcpus[i]);
+    spin_lock(&d->lock);
+    if (d->state == DOMSTATE_created || d->state == DOMSTATE_paused) {
+        d->state = DOMSTATE_running;
+        for (i = 0; i < d->max_vcpus; i++)
+            if (d->vcpus[i]->is_up)
+                sched_start_vcpu(d->vcpus[i]);
+    }
+    spin_unlock(&d->lock);
 }
 
 void domain_shutdown(struct domain *d, unsigned int reason)

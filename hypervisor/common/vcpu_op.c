@@ -2,8 +2,11 @@
 /*
  * vcpu_op: a guest manages its own vCPUs: whether they are up, their
  * timers (vtimer.c), where their vcpu_info lives, and the runstate area
- * the hypervisor keeps up to date. Bringing up further vCPUs arrives with
- * SMP guests and answers -ENOSYS until then.
+ * the hypervisor keeps up to date, and bringing further vCPUs up and down.
+ *
+ * Locking: d->vcpu_op_lock serialises the changes of a vCPU's life
+ * (initialise, up, down, register_vcpu_info) among the domain's vCPUs;
+ * it is taken before frame_lock and d->lock.
  */
 #include <xenolith/domain.h>
 #include <xenolith/errno.h>
@@ -14,6 +17,7 @@
 #include <xenolith/string.h>
 #include <xenolith/time.h>
 #include <xenolith/vtimer.h>
+#include <xen/sched.h>
 #include <xen/vcpu.h>
 #include <asm/guest_access.h>
 #include <asm/pv_mm.h>
@@ -33,8 +37,8 @@ static long register_vcpu_info(struct vcpu *v, uint64_t arg)
 
     if (copy_from_guest(&r, arg, sizeof(r)))
         return -EFAULT;
-    if (r.offset > PAGE_SIZE - sizeof(vcpu_info_t))
-        return -ENXIO; /* Xen's answer: the area would leave the page */
+    if (r.offset > PAGE_SIZE - sizeof(vcpu_info_t) || r.offset % __alignof__(vcpu_info_t))
+        return -ENXIO; /* Xen's answer: the area would leave the page, or is misaligned */
     if (v->vcpu_info_registered)
         return -EINVAL;
     spin_lock(&pv_mm_lock);
@@ -95,49 +99,90 @@ void vcpu_runstate_change(struct vcpu *v, int state)
     runstate_publish(v);
 }
 
+/*
+ * VCPUOP_up/down. A vCPU goes down for good only through this (or the
+ * domain's end); up again, it resumes where it was, after its own
+ * VCPUOP_down if it downed itself. Under d->lock so that a domain
+ * shutting down, which stops every vCPU after changing its state under
+ * that lock, never has a vCPU started behind its back.
+ */
+static bool other_vcpu_up(const struct vcpu *v)
+{
+    unsigned int i;
+
+    for (i = 0; i < v->domain->max_vcpus; i++)
+        if (v->domain->vcpus[i] != v && v->domain->vcpus[i]->is_up)
+            return true;
+    return false;
+}
+
+static long vcpu_set_up(struct vcpu *v, bool up)
+{
+    struct domain *d = v->domain;
+
+    if (up && !arch_vcpu_initialised(v))
+        return -EINVAL;
+    if (!up && !other_vcpu_up(v)) {
+        domain_shutdown(d, SHUTDOWN_poweroff); /* as Xen: the last vCPU went down */
+        return 0;
+    }
+    spin_lock(&d->lock);
+    if (up && !v->is_up) {
+        v->is_up = true;
+        if (d->state == DOMSTATE_running)
+            sched_start_vcpu(v);
+    } else if (!up && v->is_up) {
+        v->is_up = false;
+        sched_remove_vcpu(v);
+    }
+    spin_unlock(&d->lock);
+    return 0;
+}
+
 long do_vcpu_op(uint64_t cmd, uint64_t vcpuid, uint64_t arg)
 {
     struct domain *d = current_vcpu()->domain;
     struct vcpu_register_runstate_memory_area area;
     struct vcpu *v;
+    long rc;
 
     if (vcpuid >= d->max_vcpus)
         return -ENOENT;
     v = d->vcpus[vcpuid];
     switch (cmd) {
     case VCPUOP_is_up:
-        return v->is_up;
+        return READ_ONCE(v->is_up);
     case VCPUOP_initialise:
-        return arch_vcpu_initialise(v, arg);
+        spin_lock(&d->vcpu_op_lock);
+        rc = v->is_up ? -EEXIST : arch_vcpu_initialise(v, arg);
+        if (rc > 0) /* the context said VGCF_online */
+            rc = vcpu_set_up(v, true);
+        spin_unlock(&d->vcpu_op_lock);
+        return rc;
     case VCPUOP_up:
-        if (!v->is_up && !arch_vcpu_initialised(v))
-            return -EINVAL;
-        if (!v->is_up) {
-            v->is_up = true;
-            sched_start_vcpu(v);
-        }
-        return 0;
     case VCPUOP_down:
-        if (v->is_up) {
-            v->is_up = false;
-            sched_remove_vcpu(v);
-        }
-        return 0;
+        spin_lock(&d->vcpu_op_lock);
+        rc = vcpu_set_up(v, cmd == VCPUOP_up);
+        spin_unlock(&d->vcpu_op_lock);
+        return rc;
     case VCPUOP_set_singleshot_timer:
     case VCPUOP_stop_singleshot_timer:
     case VCPUOP_set_periodic_timer:
     case VCPUOP_stop_periodic_timer:
         return vtimer_op(v, cmd, arg);
     case VCPUOP_register_vcpu_info:
-        return v == current_vcpu() ? register_vcpu_info(v, arg) : -EINVAL;
+        /* Its own, or a vCPU that is down (Linux sets up its others from CPU 0). */
+        spin_lock(&d->vcpu_op_lock);
+        rc = v == current_vcpu() || !v->is_up ? register_vcpu_info(v, arg) : -EINVAL;
+        spin_unlock(&d->vcpu_op_lock);
+        return rc;
     case VCPUOP_register_runstate_memory_area:
         if (copy_from_guest(&area, arg, sizeof(area)))
             return -EFAULT;
         if (area.addr.p && !guest_range_ok(area.addr.p, sizeof(v->runstate)))
             return -EFAULT;
         v->runstate_area = area.addr.p;
-        if (v == current_vcpu())
-            runstate_publish(v);
+        runstate_publish(v); /* a guest address: the caller's tables, the same domain's */
         return 0;
     case VCPUOP_get_runstate_info:
         if (v == current_vcpu())

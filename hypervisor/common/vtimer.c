@@ -99,8 +99,11 @@ long vtimer_op(struct vcpu *v, uint64_t cmd, uint64_t arg)
     struct vcpu_set_singleshot_timer ss;
     struct vcpu_set_periodic_timer per;
 
-    if (v != current_vcpu())
-        return -EINVAL; /* timers belong to the vCPU that runs here */
+    /* As Xen: single-shot timers are the caller's own; another vCPU's
+     * period may be set, taking effect when that vCPU next runs. */
+    if (v != current_vcpu() &&
+        (cmd == VCPUOP_set_singleshot_timer || cmd == VCPUOP_stop_singleshot_timer))
+        return -EINVAL;
     switch (cmd) {
     case VCPUOP_set_singleshot_timer:
         if (copy_from_guest(&ss, arg, sizeof(ss)))
@@ -116,12 +119,14 @@ long vtimer_op(struct vcpu *v, uint64_t cmd, uint64_t arg)
             return -EFAULT;
         if (per.period_ns < MIN_PERIOD)
             return -EINVAL;
-        v->periodic_period = (s_time_t)per.period_ns;
-        timer_set(&v->periodic_timer, NOW() + v->periodic_period);
+        WRITE_ONCE(v->periodic_period, (s_time_t)per.period_ns);
+        if (v == current_vcpu())
+            timer_set(&v->periodic_timer, NOW() + v->periodic_period);
         return 0;
     case VCPUOP_stop_periodic_timer:
-        v->periodic_period = 0;
-        timer_cancel(&v->periodic_timer);
+        WRITE_ONCE(v->periodic_period, 0); /* a queued tick then fires once, idle */
+        if (v == current_vcpu())
+            timer_cancel(&v->periodic_timer);
         return 0;
     }
     return -ENOSYS;

@@ -14,16 +14,25 @@
 #include <xenolith/string.h>
 #include <xenolith/xlcfg.h>
 
-/* Only one vCPU per domain runs until guests can bring up more. */
-static void support_vcpus(const struct xlcfg *cfg, const char *key, unsigned int n,
+/*
+ * A domain's vCPUs live in its shared_info (XEN_LEGACY_MAX_VCPUS of them).
+ * Without xenstore a PV guest cannot learn which vCPUs are meant to be
+ * online, so it may bring up all maxvcpus of them: said when they differ.
+ */
+static void support_vcpus(const struct xlcfg_domain *dom, const struct xlcfg *cfg,
                           struct xlcfg_diags *diags)
 {
-    char num[XLCFG_NUM_BUF];
+    const char *key = xlcfg_line(cfg, "maxvcpus") ? "maxvcpus" : "vcpus";
+    char num[XLCFG_NUM_BUF], max[XLCFG_NUM_BUF];
 
-    if (n > 1)
+    if (dom->maxvcpus > XLCFG_SUPPORTED_VCPUS)
         xlcfg_diag_add(diags, XLCFG_ERROR, xlcfg_line(cfg, key), 0, "'", key, "' is ",
-                       xlcfg_u64_str(num, n),
-                       ": Xenolith runs 1 vCPU per domain until SMP guests are supported");
+                       xlcfg_u64_str(num, dom->maxvcpus), ": Xenolith runs at most ",
+                       xlcfg_u64_str(max, XLCFG_SUPPORTED_VCPUS), " vCPUs per domain");
+    else if (dom->maxvcpus > dom->vcpus)
+        xlcfg_diag_add(diags, XLCFG_WARNING, xlcfg_line(cfg, "maxvcpus"), 0,
+                       "'maxvcpus' above 'vcpus': without xenstore the guest may bring up all ",
+                       xlcfg_u64_str(num, dom->maxvcpus));
 }
 
 /* destroy, restart (rebuilt from its boot modules) and preserve are done;
@@ -53,9 +62,7 @@ int xlcfg_support_check(const struct xlcfg_domain *dom, const struct xlcfg *cfg,
 {
     unsigned int errors = diags->nr_errors;
 
-    support_vcpus(cfg, "vcpus", dom->vcpus, diags);
-    if (xlcfg_line(cfg, "maxvcpus")) /* else it is vcpus, reported above */
-        support_vcpus(cfg, "maxvcpus", dom->maxvcpus, diags);
+    support_vcpus(dom, cfg, diags);
     support_action(cfg, "on_poweroff", dom->on_poweroff, diags);
     support_action(cfg, "on_reboot", dom->on_reboot, diags);
     support_action(cfg, "on_watchdog", dom->on_watchdog, diags);

@@ -124,15 +124,25 @@ def test_config_error_names_file_and_line(machine, tmp_path):
 
 
 def test_unsupported_setting_is_an_error_with_its_line(machine, tmp_path):
-    """Two vCPUs cannot run yet: an error, not a domain with fewer."""
+    """More vCPUs than shared_info holds: an error, not a domain with fewer."""
     mods = cfg(tmp_path, "dom0.cfg", "control", SHORT)
-    mods += cfg(tmp_path, "smp.cfg", "smp", SHORT, "vcpus = 2\n")
+    mods += cfg(tmp_path, "smp.cfg", "smp", SHORT, "vcpus = 33\n")
     status, log = boot(machine, mods)
     assert status == EXIT_FAIL
-    assert re.search(r"^\(XEN\) smp\.cfg:5: error: 'vcpus' is 2: Xenolith runs 1 vCPU", log,
-                     re.M), log
+    assert re.search(r"^\(XEN\) smp\.cfg:5: error: 'vcpus' is 33: Xenolith runs at most 32 vCPUs",
+                     log, re.M), log
     assert "(XEN) Domain 1 (smp) not built" in log
     assert ends(log) == {0: ("control", "poweroff")}
+
+
+def test_vcpus_make_a_domain_with_that_many(machine, tmp_path):
+    """vcpus = 3: the domain is created with three, the guest's smp suite
+    finds them down and brings them up."""
+    mods = cfg(tmp_path, "smp.cfg", "smp", "suite=smp", "vcpus = 3\n")
+    status, log = boot(machine, mods)
+    assert status == EXIT_PASS, log[-3000:]
+    assert "(XEN) Domain 0 (smp) created: 3 vCPUs" in log
+    assert re.search(r"^\(d0\) 11 passed, 0 failed$", log, re.M), log[-3000:]
 
 
 def test_module_out_of_place_is_reported(machine, tmp_path):
@@ -193,9 +203,9 @@ def test_xen_form_dom0_is_named_domain_0(machine):
     assert_memory_returned(log, 1)
 
 
-def test_xen_form_refuses_more_dom0_vcpus(machine):
-    m = machine(modules=[f"{GUEST} {SHORT}"], append=APPEND + " dom0_max_vcpus=2")
+def test_xen_form_refuses_more_dom0_vcpus_than_shared_info_holds(machine):
+    m = machine(modules=[f"{GUEST} {SHORT}"], append=APPEND + " dom0_max_vcpus=33")
     assert m.wait_exit(TIMEOUT) == EXIT_FAIL
     log = m.log()
-    assert "(XEN) dom0_max_vcpus=2: Xenolith runs 1 vCPU per domain" in log
+    assert "(XEN) dom0_max_vcpus=33: a domain has 1 to 32 vCPUs" in log
     assert "(XEN) Domain 0 (Domain-0) not built" in log

@@ -32,3 +32,20 @@ def test_hostile_guest_beside_an_innocent_one(machine, tmp_path, mode):
     assert_interleaved(log, [0, 1])
     assert_memory_returned(log, 2)
     assert "FATAL" not in log and "Panic" not in log
+
+
+def test_smp_guest_racing_the_iret_back_dies_alone(machine, tmp_path):
+    """vCPU 0 pulls the descriptor of the %ss vCPU 1 runs on (guest suite
+    smp_hostile): the hypervisor's iretq back to vCPU 1 faults, which must
+    end that domain only. Without the fault's fixup the hypervisor dies."""
+    modules = (cfg(tmp_path, "racer.cfg", "racer", "suite=smp_hostile", "vcpus = 2\n")
+               + cfg(tmp_path, "innocent.cfg", "innocent", INNOCENT))
+    status, log = boot(machine, modules)
+    assert ends(log) == {0: ("racer", "crash"), 1: ("innocent", "poweroff")}, log[-3000:]
+    assert re.search(r"^\(XEN\) Domain 0 \(racer\) crashed: the iret back to it faulted", log,
+                     re.M), log[-3000:]
+    assert "smp_hostile/iret_after_descriptor_pulled" not in "".join(
+        re.findall(r"^\(d0\) (?:PASS|FAIL) .*$", log, re.M)), "vCPU 1 outlived its %ss"
+    assert re.search(r"^\(d1\) \d+ passed, 0 failed$", log, re.M)
+    assert_memory_returned(log, 2)
+    assert "FATAL" not in log and "Panic" not in log

@@ -364,10 +364,10 @@ def test_run_domain_not_built_fails(tmp_path, dom0, kernel, fake):
 
 def test_unsupported_setting_stops_the_launcher(tmp_path, dom0, kernel):
     """What the hypervisor cannot run yet is refused before QEMU starts, with its line."""
-    cfg = write_cfg(tmp_path / "smp.cfg", f"name = 'smp'\nkernel = '{kernel}'\nvcpus = 4\n")
+    cfg = write_cfg(tmp_path / "smp.cfg", f"name = 'smp'\nkernel = '{kernel}'\nvcpus = 64\n")
     p = launch("--dom0", dom0, "--dry-run", cfg)
     assert p.returncode == 2
-    assert f"{cfg}:3: error: 'vcpus' is 4: Xenolith runs 1 vCPU per domain" in p.stderr
+    assert f"{cfg}:3: error: 'vcpus' is 64: Xenolith runs at most 32 vCPUs per domain" in p.stderr
 
 
 def test_run_hypervisor_crash(dom0, fake):

@@ -58,15 +58,16 @@ poweroff -f
 """
 
 
-def boot_linux(machine, tmp_path, cmdline, initrd=None):
-    """Domain 0: the guest kernel's basic suite; domain 1: Linux. Returns
-    (exit status, whole log, Linux's console lines as one text)."""
+def boot_linux(machine, tmp_path, cmdline, initrd=None, vcpus=1):
+    """Domain 0: the guest kernel's basic suite; domain 1: Linux with
+    `vcpus` vCPUs. Returns (exit status, whole log, Linux's console lines
+    as one text)."""
     kernel = KERNELS[-1]
     ctl, linux = tmp_path / "ctl.cfg", tmp_path / "linux.cfg"
     ctl.write_text(f'name = "ctl"\nkernel = "{GUEST}"\nmemory = 32\ncmdline = "suite=basic"\n')
     ramdisk = f'ramdisk = "{initrd}"\n' if initrd else ""
     linux.write_text(f'name = "linux"\nkernel = "{kernel}"\n{ramdisk}memory = 256\n'
-                     f'cmdline = "{cmdline}"\n')
+                     f'vcpus = {vcpus}\ncmdline = "{cmdline}"\n')
     modules = [f"{ctl} xlcfg name=ctl.cfg", f"{GUEST} kernel",
                f"{linux} xlcfg name=linux.cfg", f"{kernel} kernel"]
     modules += [f"{initrd} ramdisk"] if initrd else []
@@ -123,3 +124,19 @@ def test_debian_kernel_boot_to_init_has_no_warning(machine, tmp_path):
     _, _, text = boot_linux(machine, tmp_path, "console=hvc0", initrd)
     assert "init: done" in text
     assert_clean(text)
+
+
+@needs_busybox
+def test_debian_kernel_with_two_vcpus(machine, tmp_path):
+    """Linux brings its second vCPU up itself (register_vcpu_info from CPU 0,
+    VCPUOP_initialise and VCPUOP_up, per-CPU timer and IPIs) and runs
+    user space across both."""
+    initrd = initramfs.build(tmp_path / "initrd.gz", INIT)
+    status, log, text = boot_linux(machine, tmp_path, "console=hvc0", initrd, vcpus=2)
+    assert re.search(r"smp: Brought up 1 node, 2 CPUs", text), text[-4000:]
+    assert "init: cpus 2" in text, text[-4000:]
+    assert "init: done" in text
+    assert_clean(text)
+    assert ends(log) == {0: ("ctl", "poweroff"), 1: ("linux", "poweroff")}
+    assert_memory_returned(log, 2)
+    assert status == EXIT_PASS

@@ -35,7 +35,7 @@ struct support_case {
     const char *diags;
 };
 
-#define VCPU_MSG ": Xenolith runs 1 vCPU per domain until SMP guests are supported\n"
+#define VCPU_MSG ": Xenolith runs at most 32 vCPUs per domain\n"
 #define ACTIONS  "' is not supported yet (use 'destroy', 'restart' or 'preserve')\n"
 
 static const struct support_case support_cases[] = {
@@ -46,10 +46,15 @@ static const struct support_case support_cases[] = {
         "on_soft_reset='restart'\n",
      0, ""},
     {"one vCPU written out is fine", OK "vcpus = 1\nmaxvcpus = 1\n", 0, ""},
-    {"two vCPUs: an error on the vcpus line only (maxvcpus follows it)", OK "vcpus = 2\n", -EINVAL,
-     "E3 'vcpus' is 2" VCPU_MSG},
-    {"maxvcpus set above 1 is its own error", OK "maxvcpus = 4\n", -EINVAL,
-     "E3 'maxvcpus' is 4" VCPU_MSG},
+    {"two vCPUs are fine", OK "vcpus = 2\n", 0, ""},
+    {"32 vCPUs, the shared_info limit, are fine", OK "vcpus = 32\n", 0, ""},
+    {"33 vCPUs: an error on the vcpus line", OK "vcpus = 33\n", -EINVAL,
+     "E3 'vcpus' is 33" VCPU_MSG},
+    {"maxvcpus above the limit is its own line's error", OK "vcpus = 2\nmaxvcpus = 64\n", -EINVAL,
+     "E4 'maxvcpus' is 64" VCPU_MSG},
+    {"maxvcpus above vcpus warns: no xenstore to say which are online",
+     OK "vcpus = 2\nmaxvcpus = 4\n", 0,
+     "W4 'maxvcpus' above 'vcpus': without xenstore the guest may bring up all 4\n"},
     {"rename-restart needs a toolstack", OK "on_reboot = 'rename-restart'\n", -EINVAL,
      "E3 'on_reboot' = 'rename-restart" ACTIONS},
     {"core dumps are not written",

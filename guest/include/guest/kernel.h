@@ -6,6 +6,7 @@
 #ifndef GUEST_KERNEL_H
 #define GUEST_KERNEL_H
 
+#include <guest/smp.h>
 #include <guest/xen.h>
 #include <xenolith/compiler.h>
 
@@ -13,7 +14,8 @@ extern start_info_t *kernel_start_info;
 extern shared_info_t *kernel_shared_info;
 /* vCPU 0's vcpu_info: in shared_info until VCPUOP_register_vcpu_info moves
  * it to a page of ours (the time suite does); always read it through here. */
-extern struct vcpu_info *kernel_vcpu_info;
+/* vCPU 0's vcpu_info (the suites run there), wherever it was registered. */
+#define kernel_vcpu_info (smp_cpus[0].vcpu_info)
 
 /* Command line (cmdline.c): "suite=a,b hypercall=page|syscall". */
 #define CMDLINE_MAX_SUITES 16

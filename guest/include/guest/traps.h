@@ -10,6 +10,7 @@
 #define GUEST_TRAPS_H
 
 #include <guest/asm.h>
+#include <guest/xen.h>
 #include <xenolith/types.h>
 
 /* The frame trap_common builds (entry.S), lowest address first. */
@@ -48,6 +49,8 @@ struct trap_resume_point {
 extern struct trap_resume_point trap_resume_at;
 
 void traps_init(void);
+/* Our virtual IDT as a vcpu_guest_context's trap_ctxt[256] for a new vCPU. */
+void traps_fill_context(trap_info_t *ctxt);
 void trap_arm(int vector, enum trap_resume how);
 void trap_disarm(void);
 /* True when the armed vector was delivered; disarms. */

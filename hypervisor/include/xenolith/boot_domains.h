@@ -25,6 +25,7 @@ struct boot_domain {
     const struct boot_module *kernel, *ramdisk;
     char cmdline[1024];
     unsigned long pages, max_pages;
+    unsigned int vcpus; /* created; vCPU 0 up, the others down until the guest ups them */
     unsigned int weight;
     unsigned int restarts;
     enum xlcfg_action on_poweroff, on_reboot, on_watchdog, on_crash, on_soft_reset;

@@ -73,6 +73,7 @@ struct domain {
     uint64_t instance; /* unique among all domains ever created: domids come back */
     char name[DOMAIN_NAME_LEN];
     spinlock_t lock;
+    spinlock_t vcpu_op_lock; /* vcpu_op.c: vCPUs initialised, up, down */
     enum domain_state state;
     unsigned int shutdown_reason; /* SHUTDOWN_*, valid once shut down */
     bool is_privileged;           /* the control domain */
@@ -127,7 +128,8 @@ bool domain_ended(struct domain *d);
 void domains_all_ended(void);
 void domain_init(void);
 void arch_vcpu_init(struct vcpu *v);
-/* VCPUOP_initialise for a vCPU that never ran; has it been given a context? */
+/* VCPUOP_initialise for a vCPU that never ran: 1 when the context asks
+ * for the vCPU to be up at once, 0, or an error; has it been given one? */
 long arch_vcpu_initialise(struct vcpu *v, uint64_t ctxt);
 bool arch_vcpu_initialised(const struct vcpu *v);
 /* v enters RUNSTATE_* state now; the guest's runstate area follows. */

@@ -116,9 +116,10 @@ enum xlcfg_action {
     XLCFG_ACTION_SOFT_RESET,
 };
 
-#define XLCFG_MAX_MEMORY_MIB (1ULL << 24) /* 16 TiB: keeps MiB -> bytes in range */
-#define XLCFG_MAX_VCPUS      4096
-#define XLCFG_MAX_WEIGHT     65535
+#define XLCFG_MAX_MEMORY_MIB  (1ULL << 24) /* 16 TiB: keeps MiB -> bytes in range */
+#define XLCFG_MAX_VCPUS       4096
+#define XLCFG_SUPPORTED_VCPUS 32 /* Xenolith: XEN_LEGACY_MAX_VCPUS */
+#define XLCFG_MAX_WEIGHT      65535
 
 struct xlcfg_domain {
     char name[64];

@@ -40,7 +40,25 @@ pv_ret_to_guest:
         cli
         call    pv_exit_to_guest        /* softirqs, pending bounces; may switch vCPU */
         RESTORE_GPRS_FOR_IRET
-        iretq
+1:      iretq
+
+/*
+ * That iretq faulted: a selector in the frame was checked when it came
+ * in, but another vCPU of the domain has since rewritten its descriptor.
+ * The fault's fixup lands here in ring 0, the guest frame on top of the
+ * stack again and the guest's registers loaded: save them back where
+ * they were and end the domain (which switches this pCPU away).
+ */
+pv_iret_faulted:
+        subq    $8, %rsp                /* the error code/vector slot */
+        SAVE_GPRS
+        call    pv_iret_failed
+        jmp     pv_ret_to_guest
+
+        .section .ex_table, "a"
+        .balign 8
+        .quad   1b, pv_iret_faulted
+        .previous
 
 /* reset_stack_and_jump(fn): drop the hypervisor stack, continue in fn. */
         .globl  reset_stack_and_jump

@@ -14,6 +14,7 @@
 #include <xenolith/domain.h>
 #include <xenolith/errno.h>
 #include <xenolith/lib.h>
+#include <xenolith/softirq.h>
 #include <xenolith/string.h>
 #include <xen/arch-x86/xen.h>
 #include <asm/guest_access.h>
@@ -177,4 +178,12 @@ void pv_handle_exception(struct cpu_regs *regs)
         break;
     }
     pv_inject_exception(v, vector, vector_has_error_code(vector), regs->error_code);
+}
+
+/* pv/entry.S: the iretq back to the current vCPU faulted. */
+void pv_iret_failed(void)
+{
+    domain_crash(current_vcpu()->domain,
+                 "the iret back to it faulted (a descriptor in its frame was rewritten)");
+    raise_softirq(SCHEDULE_SOFTIRQ);
 }

@@ -9,6 +9,7 @@
 #include <xenolith/domain.h>
 #include <xenolith/errno.h>
 #include <xenolith/mm.h>
+#include <xenolith/page_type.h>
 #include <xenolith/string.h>
 #include <asm/guest_access.h>
 #include <asm/page.h>
@@ -21,12 +22,15 @@ static bool context_ok(const struct vcpu_guest_context *c)
 {
     unsigned int i;
 
-    if (!is_canonical(c->user_regs.rip) || !is_canonical(c->event_callback_eip) ||
+    if (!is_canonical(c->user_regs.rip) || !is_canonical(c->user_regs.rsp) ||
+        !is_canonical(c->kernel_sp) || !is_canonical(c->event_callback_eip) ||
         !is_canonical(c->failsafe_callback_eip) || !is_canonical(c->syscall_callback_eip) ||
         !is_canonical(c->fs_base) || !is_canonical(c->gs_base_kernel) ||
         !is_canonical(c->gs_base_user) || c->gdt_ents > FIRST_RESERVED_GDT_ENTRY ||
-        c->ldt_ents != 0 || ((c->user_regs.cs | 3) & 0xffff) != FLAT_RING3_CS64 ||
-        ((c->user_regs.ss | 3) & 0xffff) != FLAT_RING3_SS64)
+        c->ldt_ents != 0)
+        return false;
+    /* Starting in user mode needs the user tables to start on. */
+    if (!(c->flags & VGCF_in_kernel) && !c->ctrlreg[1])
         return false;
     for (i = 0; i < 256; i++)
         if (!is_canonical(c->trap_ctxt[i].address))
@@ -44,9 +48,13 @@ static void load_registers(struct vcpu *v, const struct vcpu_guest_context *c)
     r->r8 = g->r8, r->r9 = g->r9, r->r10 = g->r10, r->r11 = g->r11;
     r->r12 = g->r12, r->r13 = g->r13, r->r14 = g->r14, r->r15 = g->r15;
     r->rip = g->rip;
-    r->cs = FLAT_RING3_CS64;
-    r->ss = FLAT_RING3_SS64;
+    /* As Xen: any selector, at ring 3 (Linux starts on its own GDT's
+     * kernel segments). One that cannot be loaded makes the first iretq
+     * to the vCPU fault, which ends the domain (pv/entry.S). */
+    r->cs = (g->cs | 3) & 0xffff;
+    r->ss = (g->ss | 3) & 0xffff;
     r->rflags = (g->rflags & GUEST_RFLAGS_MASK) | 0x202; /* IF on, as for every guest */
+    v->arch.iopl = (g->rflags >> 12) & 3;                /* as Xen: IOPL becomes the virtual IOPL */
 }
 
 static void load_callbacks(struct vcpu *v, const struct vcpu_guest_context *c)
@@ -64,7 +72,22 @@ static void load_callbacks(struct vcpu *v, const struct vcpu_guest_context *c)
     v->arch.gs_base_user = c->gs_base_user;
 }
 
-/* Base pointers, GDT and debug registers: the parts that take references. */
+static void release_baseptr(unsigned long *slot)
+{
+    struct page_info *pg = *slot ? mfn_to_page(*slot) : NULL;
+
+    *slot = 0;
+    if (pg) {
+        page_put_type(pg);
+        page_put_ref(pg);
+    }
+}
+
+/*
+ * Base pointers, GDT and debug registers: the parts that take references.
+ * A refusal gives back what the earlier parts took: a vCPU with a base
+ * pointer counts as initialised.
+ */
 static long load_tables(struct vcpu *v, const struct vcpu_guest_context *c)
 {
     unsigned int i;
@@ -80,6 +103,16 @@ static long load_tables(struct vcpu *v, const struct vcpu_guest_context *c)
     for (i = 0; !rc && i < 8; i++)
         if (i < 4 || i == 7)
             rc = pv_set_debugreg(v, i, c->debugreg[i]);
+    if (rc) {
+        pv_set_gdt(v, NULL, 0);
+        spin_lock(&pv_mm_lock);
+        release_baseptr(&v->arch.guest_table);
+        release_baseptr(&v->arch.guest_table_user);
+        spin_unlock(&pv_mm_lock);
+        for (i = 0; i < 4; i++)
+            pv_set_debugreg(v, i, 0);
+        pv_set_debugreg(v, 7, 0);
+    }
     return rc;
 }
 
@@ -101,7 +134,8 @@ long pv_vcpu_initialise(struct vcpu *v, uint64_t ctxt)
     if (!rc) {
         load_registers(v, c);
         load_callbacks(v, c);
-        v->arch.kernel_mode = true;
+        v->arch.kernel_mode = !!(c->flags & VGCF_in_kernel);
+        rc = !!(c->flags & VGCF_online);
     }
     xfree(c);
     return rc;

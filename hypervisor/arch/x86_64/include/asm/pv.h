@@ -26,6 +26,8 @@ void pv_load_cr3(const struct vcpu *v);
 void pv_syscall(struct cpu_regs *regs);
 void pv_exit_to_guest(void);
 void pv_handle_exception(struct cpu_regs *regs);
+/* Ends the current vCPU's domain when the iretq back to it faults. */
+void pv_iret_failed(void);
 
 /*
  * Queues a bounce to the guest kernel: a frame on its stack (Xen's

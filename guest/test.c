@@ -40,6 +40,8 @@ static const struct test_suite *const test_suites[] = {
     &test_suite_grant_survivor_restart,
     &test_suite_grant_hostile,
     &test_suite_smp_hostile,
+    &test_suite_console_input,
+    &test_suite_console_ring,
     &test_suite_bench,
     &test_suite_spin,
 };

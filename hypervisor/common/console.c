@@ -73,6 +73,28 @@ void console_register(const struct console_driver *drv)
     spin_unlock_irqrestore(&console_lock, flags);
 }
 
+bool console_can_read(void)
+{
+    unsigned int i;
+
+    for (i = 0; i < nr_consoles; i++)
+        if (consoles[i]->read)
+            return true;
+    return false;
+}
+
+/* Drivers are only ever added, so the array needs no lock to be read. */
+int console_read_char(void)
+{
+    unsigned int i;
+    int c;
+
+    for (i = 0; i < READ_ONCE(nr_consoles); i++)
+        if (consoles[i]->read && (c = consoles[i]->read()) >= 0)
+            return c;
+    return -1;
+}
+
 static void console_emit(const char *s, size_t len)
 {
     unsigned int i;

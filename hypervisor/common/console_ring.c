@@ -23,13 +23,27 @@ struct console_ring {
     struct xencons_interface *intf;
     evtchn_port_t port;
     bool kicked;
-    bool corrupt_logged;
+    bool out_corrupt_logged, in_corrupt_logged;
+    XENCONS_RING_IDX in_prod; /* ours: the guest's copy is only ever written */
 };
 
 static void ring_kick(struct domain *d)
 {
     __atomic_store_n(&d->console_ring->kicked, true, __ATOMIC_RELEASE);
     cpu_raise_softirq(0, CONSOLE_RING_SOFTIRQ);
+}
+
+/* Do the guest's indices describe at most `size` bytes? Said once if not. */
+static bool ring_span_ok(const struct domain *d, bool *logged, XENCONS_RING_IDX cons,
+                         XENCONS_RING_IDX prod, size_t size, const char *what)
+{
+    if (prod - cons <= size)
+        return true;
+    if (!*logged)
+        printk(XENLOG_WARNING "d%u: console ring indices out of range (%u..%u): %s dropped\n",
+               d->domain_id, cons, prod, what);
+    *logged = true;
+    return false;
 }
 
 /* Copies what d wrote since the last drain to the console; frees the space. */
@@ -39,14 +53,8 @@ static void ring_drain(struct domain *d, struct console_ring *r)
     char chunk[64];
 
     __atomic_thread_fence(__ATOMIC_ACQUIRE); /* the bytes after the index */
-    if (prod - cons > sizeof(r->intf->out)) {
-        if (!r->corrupt_logged)
-            printk(XENLOG_WARNING
-                   "d%u: console ring indices out of range (%u..%u): output dropped\n",
-                   d->domain_id, cons, prod);
-        r->corrupt_logged = true;
+    if (!ring_span_ok(d, &r->out_corrupt_logged, cons, prod, sizeof(r->intf->out), "output"))
         cons = prod;
-    }
     while (cons != prod) {
         size_t n = 0;
 
@@ -70,6 +78,23 @@ static void ring_drain_domain(struct domain *d)
 static void console_ring_softirq(void)
 {
     for_each_domain(ring_drain_domain);
+}
+
+size_t console_ring_input(struct domain *d, const char *s, size_t n)
+{
+    struct console_ring *r = d->console_ring;
+    XENCONS_RING_IDX cons = READ_ONCE(r->intf->in_cons), prod = r->in_prod;
+    size_t done = 0;
+
+    if (!ring_span_ok(d, &r->in_corrupt_logged, cons, prod, sizeof(r->intf->in), "input"))
+        return 0;
+    while (done < n && prod - cons < sizeof(r->intf->in))
+        r->intf->in[MASK_XENCONS_IDX(prod++, r->intf->in)] = s[done++];
+    __atomic_thread_fence(__ATOMIC_RELEASE); /* the bytes before the index */
+    WRITE_ONCE(r->intf->in_prod, prod);
+    r->in_prod = prod;
+    evtchn_backend_notify(d, r->port);
+    return done;
 }
 
 void console_ring_init(void)

@@ -6,6 +6,7 @@
  */
 #include <xenolith/bootinfo.h>
 #include <xenolith/console.h>
+#include <xenolith/console_input.h>
 #include <xenolith/domain.h>
 #include <xenolith/errno.h>
 #include <xenolith/hypercall.h>
@@ -136,8 +137,7 @@ long do_console_io(uint64_t cmd, uint64_t count, uint64_t buffer)
         }
         return 0;
     case CONSOLEIO_read:
-        /* Input is not routed to domains yet: nothing to read. */
-        return d->is_privileged ? 0 : -EPERM;
+        return d->is_privileged ? console_input_read(buffer, count) : -EPERM;
     }
     return -ENOSYS;
 }

@@ -8,7 +8,9 @@ line or on QEMU's exit, with a timeout; never a fixed sleep.
 import os
 import re
 import signal
+import socket
 import subprocess
+import threading
 import time
 from pathlib import Path
 
@@ -26,13 +28,19 @@ class Machine:
     """One QEMU run. Use start(), then wait_for()/wait_exit()."""
 
     def __init__(self, scratch, *, smp=1, memory="256M", append="",
-                 modules=(), cdrom=None, cpu="max", kernel=IMAGE, extra=()):
+                 modules=(), cdrom=None, cpu="max", kernel=IMAGE, extra=(), console_input=False):
         self.scratch = Path(scratch)
         self.scratch.mkdir(parents=True, exist_ok=True)
         self.log_path = self.scratch / "serial.log"
+        # With console_input, the serial port is also a socket send() types into;
+        # QEMU still logs everything the machine prints to serial.log.
+        self.socket_path = self.scratch / "serial.sock" if console_input else None
+        serial = (["-chardev", f"socket,id=com1,path={self.socket_path},server=on,wait=off,"
+                   f"logfile={self.log_path}", "-serial", "chardev:com1"] if console_input
+                  else ["-serial", f"file:{self.log_path}"])
         self.args = [QEMU, "-M", "pc", "-cpu", cpu, "-smp", str(smp),
                      "-m", memory, "-display", "none", "-nodefaults",
-                     "-no-reboot", "-serial", f"file:{self.log_path}",
+                     "-no-reboot", *serial,
                      "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04"]
         if cdrom:
             self.args += ["-cdrom", str(cdrom)]
@@ -43,6 +51,7 @@ class Machine:
                 self.args += ["-initrd", ",".join(m.replace(",", ",,") for m in modules)]
         self.args += list(extra)
         self.proc = None
+        self.input = None
 
     def start(self):
         self.log_path.write_bytes(b"")
@@ -58,16 +67,17 @@ class Machine:
     def tail(self, lines=40):
         return "\n".join(self.log().splitlines()[-lines:])
 
-    def wait_for(self, pattern, timeout=60):
-        """Wait until the log matches `pattern` (a regex); return the match."""
+    def wait_for(self, pattern, timeout=60, start=0):
+        """Wait until the log from offset `start` on matches `pattern` (a
+        regex); return the match."""
         regex = re.compile(pattern, re.M)
         deadline = time.monotonic() + timeout
         while True:
-            m = regex.search(self.log())
+            m = regex.search(self.log(), start)
             if m:
                 return m
             if self.proc.poll() is not None:
-                m = regex.search(self.log())
+                m = regex.search(self.log(), start)
                 if m:
                     return m
                 raise AssertionError(
@@ -87,7 +97,38 @@ class Machine:
             raise AssertionError(f"QEMU still running after {timeout}s;"
                                  f" serial log tail:\n{self.tail()}")
 
+    def send(self, data, timeout=10):
+        """Types `data` (str or bytes) on the serial console (console_input=True)."""
+        if self.input is None:
+            deadline = time.monotonic() + timeout
+            while True:
+                try:
+                    self.input = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+                    self.input.connect(str(self.socket_path))
+                    break
+                except OSError:
+                    self.input.close()
+                    self.input = None
+                    if time.monotonic() > deadline or self.proc.poll() is not None:
+                        raise AssertionError(f"no serial socket at {self.socket_path}")
+                    time.sleep(POLL)
+            # QEMU now writes the console to the socket too: read it away, or
+            # it stalls the UART (serial.log has every byte already).
+            threading.Thread(target=self._discard_output, args=(self.input,), daemon=True).start()
+        self.input.sendall(data.encode() if isinstance(data, str) else data)
+
+    @staticmethod
+    def _discard_output(sock):
+        try:
+            while sock.recv(65536):
+                pass
+        except OSError:
+            pass
+
     def kill(self):
+        if self.input:
+            self.input.close()
+            self.input = None
         if self.proc and self.proc.poll() is None:
             os.killpg(self.proc.pid, signal.SIGKILL)
             self.proc.wait()

@@ -209,3 +209,50 @@ def test_xen_form_refuses_more_dom0_vcpus_than_shared_info_holds(machine):
     log = m.log()
     assert "(XEN) dom0_max_vcpus=33: a domain has 1 to 32 vCPUs" in log
     assert "(XEN) Domain 0 (Domain-0) not built" in log
+
+
+def test_control_domain_reads_console_input(machine):
+    """Serial input goes to dom0 first; three CTRL-a hand it to the
+    hypervisor's debug keys, three more back to dom0 (the only domain),
+    which reads it with CONSOLEIO_read after VIRQ_CONSOLE. Two CTRL-a
+    before another key are input, not a switch."""
+    m = machine(modules=[f"{GUEST} suite=console_input"], append=APPEND, console_input=True)
+    m.wait_for(r"^\(XEN\) \*\*\* Serial input to DOM0 \(type 'CTRL-a' three times", TIMEOUT)
+    at = m.wait_for(r"^\(d0\)   info console_input/line: type a line$", TIMEOUT).end()
+    m.send("\x01\x01\x01")
+    at = m.wait_for(r"^\(XEN\) \*\*\* Serial input to Xen ", 10, at).end()
+    m.send("h")
+    at = m.wait_for(r"^\(XEN\) 'h' this list, 'q' domains and vCPUs, 't' system time$", 10, at).end()
+    m.send("q")
+    at = m.wait_for(r"^\(XEN\)   vCPU 0: up, ", 10, at).end()
+    m.send("\x01\x01\x01")
+    m.wait_for(r"^\(XEN\) \*\*\* Serial input to DOM0 ", 10, at)
+    m.send("\x01\x01hi\n")
+    assert m.wait_exit(TIMEOUT) == EXIT_PASS, m.tail()
+    assert re.search(r"^\(d0\) PASS console_input/line$", m.log(), re.M)
+
+
+def test_domu_console_ring_both_ways_and_corrupt_indices(machine, tmp_path):
+    """A domU's console ring: its output becomes (d1) lines, what is typed
+    while it has the focus arrives in the ring's input half, and indices it
+    corrupts cost it that output or input only, with one warning each."""
+    mods = (cfg(tmp_path, "dom0.cfg", "control", SHORT)
+            + cfg(tmp_path, "ringer.cfg", "ringer", "suite=console_ring"))
+    m = machine(modules=mods, append=APPEND, smp=2, console_input=True,
+                allowed_warnings=[r"d1: console ring indices out of range \(\d+\.\.\d+\): "
+                                  r"(output|input) dropped"])
+    at = m.wait_for(r"^\(d1\)   info console_ring/input: type into the ring$", TIMEOUT).end()
+    m.send("\x01\x01\x01")
+    at = m.wait_for(r"^\(XEN\) \*\*\* Serial input to DOM1 ", 10, at).end()
+    m.send("ring input\n")
+    at = m.wait_for(r"^\(d1\)   info console_ring/corrupt: type into the corrupt ring$", TIMEOUT,
+                    at).end()
+    m.send("lost\n")
+    m.wait_for(r"^\(XEN\) d1: console ring indices out of range .*: input dropped$", 10, at)
+    assert m.wait_exit(TIMEOUT) == EXIT_PASS, m.tail()
+    log = m.log()
+    assert re.search(r"^\(d1\) ring: hello from the ring$", log, re.M)
+    assert re.search(r"^\(d1\) ring: after the corruption$", log, re.M)
+    assert len(re.findall(r"output dropped$", log, re.M)) == 1
+    assert re.search(r"^\(d1\) 3 passed, 0 failed$", log, re.M), log[-3000:]
+    assert ends(log) == {0: ("control", "poweroff"), 1: ("ringer", "poweroff")}

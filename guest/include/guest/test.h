@@ -66,7 +66,8 @@ extern const struct test_suite test_suite_grant_granter, test_suite_grant_grante
     test_suite_grant_survivor, test_suite_grant_survivor_xen_frames,
     test_suite_grant_survivor_foreign, test_suite_grant_survivor_restart, test_suite_grant_hostile;
 /* Micro-benchmarks (tests/bench/run.py): BENCH lines, not assertions. */
-extern const struct test_suite test_suite_smp, test_suite_smp_hostile;
+extern const struct test_suite test_suite_smp, test_suite_smp_hostile, test_suite_console_input,
+    test_suite_console_ring;
 extern const struct test_suite test_suite_bench;
 /* A CPU-bound spinner (tests/integration/test_fairness.py): runstate figures. */
 extern const struct test_suite test_suite_spin;

@@ -12,6 +12,7 @@
 #include <asm/serial.h>
 
 #define UART_THR 0 /* transmit holding */
+#define UART_RBR 0 /* receive buffer */
 #define UART_IER 1
 #define UART_FCR 2
 #define UART_LCR 3
@@ -19,6 +20,7 @@
 #define UART_LSR 5
 #define UART_DLL 0 /* divisor latch, when LCR.DLAB is set */
 #define UART_DLM 1
+#define LSR_DR   0x01 /* a received byte is waiting */
 #define LSR_THRE 0x20
 #define LCR_DLAB 0x80
 
@@ -79,7 +81,16 @@ static void serial_write(const char *s, size_t len)
     }
 }
 
-static const struct console_driver serial_console = {.write = serial_write};
+static int serial_read(void)
+{
+    uint8_t lsr = inb(com1_port + UART_LSR);
+
+    if (lsr == 0xff || !(lsr & LSR_DR)) /* all ones: no UART there */
+        return -1;
+    return inb(com1_port + UART_RBR);
+}
+
+static const struct console_driver serial_console = {.write = serial_write, .read = serial_read};
 
 void serial_init(void)
 {

@@ -9,6 +9,7 @@
 #include <xenolith/boot_domains.h>
 #include <xenolith/domain.h>
 #include <xenolith/console.h>
+#include <xenolith/console_input.h>
 #include <xenolith/mm.h>
 #include <xenolith/param.h>
 #include <xenolith/sched.h>
@@ -123,5 +124,6 @@ void __noreturn start_xenolith(uint32_t magic, uint32_t info)
     printk("Xenolith ready: %u CPUs online, %lu MiB free\n", cpumask_weight(&cpu_online_map),
            heap_free_frames() >> 8);
     boot_domains_create();
+    console_input_start();
     idle_loop();
 }

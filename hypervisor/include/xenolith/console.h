@@ -17,9 +17,13 @@
 
 struct console_driver {
     void (*write)(const char *s, size_t len);
+    int (*read)(void); /* the next byte received, or -1; NULL: output only */
 };
 
 void console_register(const struct console_driver *drv);
+/* Can any driver read input? The next byte received by any, or -1. */
+bool console_can_read(void);
+int console_read_char(void);
 /* Prints a whole line of a domain's output, prefixed "(dN) ". */
 void console_domain_line(unsigned int domid, const char *s, size_t len);
 struct domain;

@@ -19,6 +19,12 @@ void console_ring_init(void);
  * table. Returns the event channel port for start_info, or -errno.
  */
 int console_ring_attach(struct domain *d, unsigned long ring_mfn);
+/*
+ * Input for d's ring (d must have one): as many bytes as its input half
+ * has room for, the rest dropped; d is notified. CPU 0 only. Returns the
+ * bytes taken.
+ */
+size_t console_ring_input(struct domain *d, const char *s, size_t n);
 /* Drops the ring (domain destruction, before d's frames go). */
 void console_ring_detach(struct domain *d);
 

@@ -1,0 +1,54 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Suite "console_input" (Xenolith only: someone has to type): the control
+ * domain's console input, announced by VIRQ_CONSOLE and read with
+ * CONSOLEIO_read, as Linux's hvc_xen reads it in dom0. The test types
+ * "\x01\x01hi" and a newline: two CTRL-a are not a focus switch, so they
+ * arrive as input.
+ */
+#include <guest/events.h>
+#include <guest/hypercall.h>
+#include <guest/test.h>
+#include <xenolith/errno.h>
+#include <xenolith/string.h>
+
+#define WAIT_NS 30000000000ull /* for the typist */
+
+static long console_wait(evtchn_port_t port)
+{
+    struct sched_poll poll = {.nr_ports = 1, .timeout = 0};
+
+    set_xen_guest_handle(poll.ports, &port);
+    return HYPERVISOR_sched_op(SCHEDOP_poll, &poll);
+}
+
+static void console_input_line(void)
+{
+    static const char want[] = "\x01\x01hi\n";
+    long port = evtchn_bind_virq(VIRQ_CONSOLE, 0);
+    char line[32];
+    size_t len = 0;
+
+    CHECK(port > 0);
+    CHECK_EQ(HYPERVISOR_console_io(CONSOLEIO_read, 0, line), 0);
+    test_info("type a line");
+    while (len < sizeof(line) - 1 && (len == 0 || line[len - 1] != '\n')) {
+        long n;
+
+        CHECK_EQ(console_wait((evtchn_port_t)port), 0);
+        evtchn_clear_pending((evtchn_port_t)port);
+        n = HYPERVISOR_console_io(CONSOLEIO_read, (int)(sizeof(line) - 1 - len), line + len);
+        CHECK(n >= 0);
+        len += (size_t)n;
+    }
+    CHECK_EQ(len, sizeof(want) - 1);
+    CHECK(memcmp(line, want, len) == 0);
+    CHECK_EQ(HYPERVISOR_console_io(CONSOLEIO_read, sizeof(line), line), 0);
+    evtchn_close((evtchn_port_t)port);
+}
+
+static const struct test_case console_input_cases[] = {
+    {"line", console_input_line},
+};
+
+TEST_SUITE(test_suite_console_input, "console_input", console_input_cases);

@@ -111,10 +111,12 @@ integration: deps $(IMAGE) guest
 	$(PYTHON) -m pytest -q tests/integration
 
 # Micro-benchmarks (docs/bench.md): the guest's "bench" suite on Xenolith
-# and on real Xen 4.17 under QEMU with -icount (instructions per op).
+# and on real Xen 4.17, then Debian's Linux natively, as a Xenolith domU
+# and as Xen's dom0, under QEMU with -icount (instructions per op).
 # Prints figures, asserts nothing; not part of `make test`.
 bench: deps $(IMAGE) guest
 	$(PYTHON) tests/bench/run.py
+	$(PYTHON) tests/bench/linux.py
 
 # Host tool build/host/xlcfg: checks xl.cfg files for people and for the
 # launcher (./xenolith), with the hypervisor's own parser sources compiled

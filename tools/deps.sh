@@ -6,7 +6,7 @@ set -eu
 
 PACKAGES="gcc make binutils python3 qemu-system-x86 grub-pc-bin grub-common \
 xorriso mtools python3-pytest libcmocka-dev zlib1g-dev liblzma-dev libxen-dev clang clang-format cppcheck \
-xen-hypervisor-4.17-amd64 linux-image-amd64 busybox-static"
+xen-hypervisor-4.17-amd64 linux-image-amd64 busybox-static libc6-dev"
 
 missing=""
 for p in $PACKAGES; do

@@ -4,8 +4,10 @@
  * a path is absolute ("/a/b"), relative to the caller's home
  * "/local/domain/<id>", or (for watches and permissions only) a special
  * "@name". No trailing '/', no "//", only [A-Za-z0-9-/_@]; at most
- * XENSTORE_ABS_PATH_MAX bytes in all and XENSTORE_REL_PATH_MAX below a
- * domain's home.
+ * XENSTORE_REL_PATH_MAX bytes below a domain's home, or in all for any
+ * other path, and never more than XENSTORE_ABS_PATH_MAX. (xenstored lets
+ * the privileged domain use longer paths outside homes; here all are held
+ * to the limit unprivileged domains have.)
  */
 #include <xenolith/string.h>
 

@@ -181,6 +181,8 @@ static int xs_op_rm(struct xs_req *r)
         rc = xs_txn_touch(r->s, r->t, path, strlen(path));
         if (!rc)
             rc = xs_txn_touch(r->s, r->t, path, xs_path_parent_len(path));
+        if (!rc)
+            rc = xs_txn_touch_subtree(r->s, r->t, path);
     }
     if (rc)
         return rc;

@@ -117,6 +117,11 @@ int xs_txn_touch(struct xs_store *s, struct xs_txn *t, const char *path, size_t 
  */
 int xs_txn_touch_create(struct xs_store *s, struct xs_txn *t, const char *path,
                         unsigned int *levels);
+/*
+ * Touch every node below path: a removal hides them from the transaction,
+ * yet a concurrent change to any of them must still make the commit fail.
+ */
+int xs_txn_touch_subtree(struct xs_store *s, struct xs_txn *t, const char *path);
 /* After a successful change: path (fire says whether it fires) and levels ancestors. */
 void xs_txn_mark(struct xs_txn *t, const char *path, unsigned int levels, bool fire);
 /* Ends t (commit or abort) and frees it; -EAGAIN if the store moved under it. */

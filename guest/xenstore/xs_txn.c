@@ -113,6 +113,54 @@ int xs_txn_touch_create(struct xs_store *s, struct xs_txn *t, const char *path,
     return rc;
 }
 
+/* Appends "/name" to the path of length *len in buf. */
+static void xs_txn_path_push(char *buf, size_t *len, const char *name)
+{
+    size_t n = strlen(name);
+
+    if (*len > 1)
+        buf[(*len)++] = '/';
+    memcpy(buf + *len, name, n + 1);
+    *len += n;
+}
+
+int xs_txn_touch_subtree(struct xs_store *s, struct xs_txn *t, const char *path)
+{
+    const struct xs_node *top = xs_tree_lookup(&t->tree, path), *cur;
+    size_t len = strlen(path);
+    char *buf;
+    int rc = 0;
+
+    if (!top || !top->child)
+        return 0;
+    buf = xs_store_alloc(s, XS_PATH_BUF);
+    if (!buf)
+        return -ENOMEM;
+    memcpy(buf, path, len + 1);
+    cur = top->child;
+    xs_txn_path_push(buf, &len, cur->name);
+    /* Depth first; buf always holds cur's path (the tree only has valid, bounded paths). */
+    while (!rc) {
+        rc = xs_txn_touch(s, t, buf, len);
+        if (cur->child) {
+            cur = cur->child;
+            xs_txn_path_push(buf, &len, cur->name);
+            continue;
+        }
+        while (cur != top && !cur->next) {
+            cur = cur->parent;
+            len = xs_txn_parent_len(buf, len);
+        }
+        if (cur == top)
+            break;
+        len = xs_txn_parent_len(buf, len);
+        cur = cur->next;
+        xs_txn_path_push(buf, &len, cur->name);
+    }
+    xs_store_free(s, buf, XS_PATH_BUF);
+    return rc;
+}
+
 void xs_txn_mark(struct xs_txn *t, const char *path, unsigned int levels, bool fire)
 {
     size_t len = strlen(path);

@@ -24,8 +24,10 @@ static void *h_alloc(void *ctx, size_t size)
     size_t *p;
 
     (void)ctx;
-    if (xs_h_fail_after == 0)
+    if (xs_h_fail_after == 0) {
+        xs_h_fail_after = -1;
         return NULL;
+    }
     if (xs_h_fail_after > 0)
         xs_h_fail_after--;
     p = malloc(sizeof(size_t) + size + 1);

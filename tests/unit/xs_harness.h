@@ -14,7 +14,7 @@
 
 extern struct xs_store xs_h_store;
 extern struct xs_conn *xs_h_dom0;
-extern long xs_h_fail_after;    /* allocations left before they fail; < 0: never */
+extern long xs_h_fail_after;    /* allocations before the one that fails; < 0: none fails */
 extern long xs_h_introduced[8]; /* domids the introduce hook saw, in order */
 extern unsigned int xs_h_nr_introduced;
 

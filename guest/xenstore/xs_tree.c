@@ -85,18 +85,17 @@ static void xs_subtree_free(const struct xs_tree *t, struct xs_node *n)
 {
     struct xs_node *cur = n;
 
-    /* Always free a leaf that is its parent's first child, then retry the parent. */
-    while (cur) {
-        struct xs_node *parent = cur->parent;
+    /* Free the deepest first child, then retry from its parent, up to n. */
+    for (;;) {
+        struct xs_node *parent;
 
-        if (cur->child) {
+        while (cur->child)
             cur = cur->child;
-            continue;
-        }
         if (cur == n) {
             xs_node_free(t, cur);
             return;
         }
+        parent = cur->parent;
         parent->child = cur->next;
         xs_node_free(t, cur);
         cur = parent;

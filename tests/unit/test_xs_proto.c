@@ -15,7 +15,7 @@
 
 #include "xs_harness.h"
 
-#define REQ(c, type, ...) assert_int_equal(xs_h_req(c, type, 0, __VA_ARGS__, NULL), 0)
+#define REQ(c, type, ...) assert_int_equal(xs_h_req(c, type, 0, __VA_ARGS__, XS_END), 0)
 #define POP(c, expect)    assert_string_equal(xs_h_pop(c), expect)
 
 static struct xs_conn *D0;
@@ -291,17 +291,17 @@ static void test_transaction_ops(void **state)
     (void)state;
     REQ(D0, XS_TRANSACTION_START, "");
     POP(D0, "TRANSACTION_START:1|");
-    assert_int_equal(xs_h_req(D0, XS_TRANSACTION_START, 1, "", NULL), 0);
+    assert_int_equal(xs_h_req(D0, XS_TRANSACTION_START, 1, "", XS_END), 0);
     POP(D0, "ERROR:EBUSY|"); /* no nesting */
-    assert_int_equal(xs_h_req(D0, XS_READ, 9, "/", NULL), 0);
+    assert_int_equal(xs_h_req(D0, XS_READ, 9, "/", XS_END), 0);
     POP(D0, "ERROR:ENOENT|"); /* no such transaction */
-    assert_int_equal(xs_h_req(D0, XS_TRANSACTION_END, 1, "X", NULL), 0);
+    assert_int_equal(xs_h_req(D0, XS_TRANSACTION_END, 1, "X", XS_END), 0);
     POP(D0, "ERROR:EINVAL|");
     REQ(D0, XS_TRANSACTION_END, "T");
     POP(D0, "ERROR:ENOENT|"); /* tx_id 0 */
-    assert_int_equal(xs_h_req(D0, XS_TRANSACTION_END, 1, "F", NULL), 0);
+    assert_int_equal(xs_h_req(D0, XS_TRANSACTION_END, 1, "F", XS_END), 0);
     POP(D0, "TRANSACTION_END:OK|");
-    assert_int_equal(xs_h_req(D0, XS_TRANSACTION_END, 1, "F", NULL), 0);
+    assert_int_equal(xs_h_req(D0, XS_TRANSACTION_END, 1, "F", XS_END), 0);
     POP(D0, "ERROR:ENOENT|");
 }
 
@@ -326,7 +326,7 @@ static void test_enomem_reply(void **state)
 {
     (void)state;
     xs_h_fail_after = 0;
-    assert_int_equal(xs_h_req(D0, XS_READ, 0, "/", NULL), 0);
+    assert_int_equal(xs_h_req(D0, XS_READ, 0, "/", XS_END), 0);
     POP(D0, "ERROR:ENOMEM|");
     xs_h_fail_after = 0; /* the transaction's copy of the store */
     REQ(D0, XS_TRANSACTION_START, "");

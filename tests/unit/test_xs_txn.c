@@ -15,7 +15,7 @@
 
 #include "xs_harness.h"
 
-#define TREQ(c, tx, type, ...) assert_int_equal(xs_h_req(c, type, tx, __VA_ARGS__, NULL), 0)
+#define TREQ(c, tx, type, ...) assert_int_equal(xs_h_req(c, type, tx, __VA_ARGS__, XS_END), 0)
 /* Values written with xs_h_req carry their NUL, shown as '|'. */
 #define POP(c, expect)         assert_string_equal(xs_h_pop(c), expect)
 

@@ -16,7 +16,7 @@
 
 #include "xs_harness.h"
 
-#define REQ(c, type, ...) assert_int_equal(xs_h_req(c, type, 0, __VA_ARGS__, NULL), 0)
+#define REQ(c, type, ...) assert_int_equal(xs_h_req(c, type, 0, __VA_ARGS__, XS_END), 0)
 #define POP(c, expect)    assert_string_equal(xs_h_pop(c), expect)
 
 static struct xs_conn *D0;
@@ -124,10 +124,10 @@ static void test_transaction_fires_at_commit(void **state)
     REQ(D0, XS_TRANSACTION_START, "");
     reply = xs_h_pop(D0);
     tx = strtoul(reply + strlen("TRANSACTION_START:"), NULL, 10);
-    assert_int_equal(xs_h_req(D0, XS_WRITE, (uint32_t)tx, "/t/x", "1", NULL), 0);
+    assert_int_equal(xs_h_req(D0, XS_WRITE, (uint32_t)tx, "/t/x", "1", XS_END), 0);
     POP(D0, "WRITE:OK|");
     POP(D0, "");
-    assert_int_equal(xs_h_req(D0, XS_TRANSACTION_END, (uint32_t)tx, "T", NULL), 0);
+    assert_int_equal(xs_h_req(D0, XS_TRANSACTION_END, (uint32_t)tx, "T", XS_END), 0);
     POP(D0, "WATCH_EVENT:/t/x|T|");
     POP(D0, "TRANSACTION_END:OK|");
     POP(D0, "");

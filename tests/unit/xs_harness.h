@@ -27,7 +27,9 @@ struct xs_conn *xs_h_domu(uint16_t domid);
 
 /* Sends type/tx_id with payload; returns xs_request's result. */
 int xs_h_send(struct xs_conn *c, uint32_t type, uint32_t tx_id, const void *payload, size_t len);
-/* Strings joined by NULs, each terminated: xs_h_req(c, XS_READ, 0, "a", NULL). */
+/* Ends xs_h_req's strings (typed, as a variadic argument must be). */
+#define XS_END ((const char *)NULL)
+/* Strings joined by NULs, each terminated: xs_h_req(c, XS_READ, 0, "a", XS_END). */
 int xs_h_req(struct xs_conn *c, uint32_t type, uint32_t tx_id, ...);
 /*
  * The next queued message as "TYPE:payload" with NULs shown as '|', e.g.

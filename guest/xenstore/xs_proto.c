@@ -247,6 +247,9 @@ static int xs_op_get_perms(struct xs_req *r)
         return rc;
     for (i = 0; i < n->nr_perms; i++)
         len += xs_perm_format(&n->perms[i], one);
+    /* Never more than the SET_PERMS that stored them, but a reply must fit. */
+    if (len > XENSTORE_PAYLOAD_MAX)
+        return -E2BIG;
     m = xs_msg_alloc(r->s, &r->hdr, len);
     if (!m)
         return -ENOMEM;

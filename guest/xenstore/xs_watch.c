@@ -33,6 +33,7 @@ static void xs_watch_event(struct xs_store *s, struct xs_conn *c, const struct x
 {
     struct xsd_sockmsg hdr = {XS_WATCH_EVENT, 0, 0, 0};
     char home[32];
+    size_t plen, tlen = strlen(w->token) + 1;
 
     if (w->relative) {
         size_t n = xs_path_domain_prefix(c->domid, home);
@@ -40,7 +41,11 @@ static void xs_watch_event(struct xs_store *s, struct xs_conn *c, const struct x
         if (strncmp(path, home, n) == 0 && path[n] == '/')
             path += n + 1;
     }
-    if (xs_conn_queue(s, c, &hdr, path, strlen(path) + 1, w->token, strlen(w->token) + 1))
+    plen = strlen(path) + 1;
+    /* A long path below a watch with a long token may not fit: xenstored drops it too. */
+    if (plen + tlen > XENSTORE_PAYLOAD_MAX)
+        return;
+    if (xs_conn_queue(s, c, &hdr, path, plen, w->token, tlen))
         s->dropped_events++;
 }
 
@@ -48,7 +53,7 @@ int xs_watch_add(struct xs_store *s, struct xs_conn *c, const char *path, const 
                  struct xs_watch **out)
 {
     char *canon = s->path;
-    struct xs_watch *w;
+    struct xs_watch *w, **link;
     int rc = xs_path_canonical(c->domid, path, true, canon);
 
     if (rc)
@@ -67,8 +72,11 @@ int xs_watch_add(struct xs_store *s, struct xs_conn *c, const char *path, const 
         xs_watch_free(s, w);
         return -ENOMEM;
     }
-    w->next = c->watches;
-    c->watches = w;
+    /* Appended, as xenstored does: events go out in the order watches were set. */
+    for (link = &c->watches; *link; link = &(*link)->next)
+        ;
+    w->next = NULL;
+    *link = w;
     c->nr_watches++;
     *out = w;
     return 0;

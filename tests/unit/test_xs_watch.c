@@ -46,16 +46,16 @@ static void test_ancestors_fire(void **state)
     REQ(D0, XS_WATCH, "/ab", "AB"); /* a prefix, not an ancestor */
     assert_int_equal(xs_h_drain(D0), 8);
     REQ(D0, XS_WRITE, "/a/b/c", "v");
+    POP(D0, "WATCH_EVENT:/a/b/c|A|"); /* in the order the watches were set */
     POP(D0, "WATCH_EVENT:/a/b/c|C|");
-    POP(D0, "WATCH_EVENT:/a/b/c|A|");
     POP(D0, "WRITE:OK|");
     POP(D0, "");
     /* Same path, two tokens: two events. */
     REQ(D0, XS_WATCH, "/a", "A2");
     xs_h_drain(D0);
     REQ(D0, XS_MKDIR, "/a/new");
-    POP(D0, "WATCH_EVENT:/a/new|A2|");
     POP(D0, "WATCH_EVENT:/a/new|A|");
+    POP(D0, "WATCH_EVENT:/a/new|A2|");
     POP(D0, "MKDIR:OK|");
     REQ(D0, XS_MKDIR, "/a/new"); /* exists: no change, no event */
     POP(D0, "MKDIR:OK|");
@@ -79,9 +79,9 @@ static void test_rm_fires_below(void **state)
     REQ(D0, XS_WATCH, "/a/b/c/never", "N"); /* below, though it never existed */
     xs_h_drain(D0);
     REQ(D0, XS_RM, "/a");
-    POP(D0, "WATCH_EVENT:/a/b/c/never|N|");
-    POP(D0, "WATCH_EVENT:/a/b/c|C|");
     POP(D0, "WATCH_EVENT:/a|R|");
+    POP(D0, "WATCH_EVENT:/a/b/c|C|");
+    POP(D0, "WATCH_EVENT:/a/b/c/never|N|");
     POP(D0, "RM:OK|");
     POP(D0, "");
 }
@@ -156,6 +156,26 @@ static void test_special_watches(void **state)
     POP(d5, "");
 }
 
+/* An event longer than a payload is not sent (as xenstored); the watch stays. */
+static void test_overlong_event(void **state)
+{
+    static char token[4001], path[XENSTORE_REL_PATH_MAX + 1];
+    const char *event;
+
+    (void)state;
+    memset(token, 't', 4000);
+    REQ(D0, XS_WATCH, "/w", token);
+    assert_int_equal(xs_h_drain(D0), 2);
+    memset(path, 'p', XENSTORE_REL_PATH_MAX); /* 2049 + 4001 bytes: too long */
+    memcpy(path, "/w/", 3);
+    REQ(D0, XS_MKDIR, path);
+    POP(D0, "MKDIR:OK|");
+    REQ(D0, XS_MKDIR, "/w/x"); /* 5 + 4001: fits */
+    event = xs_h_pop(D0);
+    assert_memory_equal(event, "WATCH_EVENT:/w/x|tttt", 21);
+    POP(D0, "MKDIR:OK|");
+}
+
 /* 128 watches per domU connection; dom0 unlimited. */
 static void test_quota(void **state)
 {
@@ -187,6 +207,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_perms_and_relative, setup, teardown),
         cmocka_unit_test_setup_teardown(test_transaction_fires_at_commit, setup, teardown),
         cmocka_unit_test_setup_teardown(test_special_watches, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_overlong_event, setup, teardown),
         cmocka_unit_test_setup_teardown(test_quota, setup, teardown),
     };
 

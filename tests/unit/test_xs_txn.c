@@ -28,6 +28,7 @@ static int setup(void **state)
     D0 = xs_h_dom0;
     TREQ(D0, 0, XS_WRITE, "/a", "1");
     TREQ(D0, 0, XS_WRITE, "/b", "2");
+    TREQ(D0, 0, XS_WRITE, "/d/e/f", "3");
     xs_h_drain(D0);
     return 0;
 }
@@ -66,7 +67,7 @@ static void test_commit(void **state)
     TREQ(D0, 0, XS_READ, "/new/deep");
     POP(D0, "ERROR:ENOENT|");
     TREQ(D0, tx, XS_DIRECTORY, "/");
-    POP(D0, "DIRECTORY:a|new|");
+    POP(D0, "DIRECTORY:a|d|new|");
     TREQ(D0, tx, XS_TRANSACTION_END, "T");
     POP(D0, "TRANSACTION_END:OK|");
     TREQ(D0, 0, XS_READ, "/a");
@@ -104,6 +105,7 @@ static void test_conflicts(void **state)
         {"listed, then a child created", XS_DIRECTORY, "/", "/c", "9"},
         {"found missing, then created", XS_READ, "/missing", "/missing", "9"},
         {"removed, then a child created", XS_RM, "/a", "/a/child", "9"},
+        {"removed, then a node deep below it written", XS_RM, "/d", "/d/e/f", "9"},
     };
     size_t i;
 

@@ -116,6 +116,7 @@ integration: deps $(IMAGE) guest
 # Prints figures, asserts nothing; not part of `make test`.
 bench: deps $(IMAGE) guest
 	$(PYTHON) tests/bench/run.py
+	$(PYTHON) tests/bench/fairness.py
 	$(PYTHON) tests/bench/linux.py
 
 # Host tool build/host/xlcfg: checks xl.cfg files for people and for the

@@ -43,6 +43,7 @@ static const struct test_suite *const test_suites[] = {
     &test_suite_console_input,
     &test_suite_console_ring,
     &test_suite_bench,
+    &test_suite_bench_smp,
     &test_suite_spin,
 };
 

@@ -30,7 +30,7 @@ SNAPSHOT = ROOT / "build" / "bench"
 GUEST = SNAPSHOT / "xenolith-guest"
 
 # As tests/integration/test_differential.py boots each hypervisor.
-XEN_CMDLINE = ("console=com1 com1=115200,8n1 dom0_mem=64M dom0_max_vcpus=1 "
+XEN_CMDLINE = ("console=com1 com1=115200,8n1 dom0_mem=64M "
                "noreboot loglvl=all guest_loglvl=all")
 XENOLITH_CMDLINE = "loglvl=all dom0_mem=64M"
 # Real Xen crashes PV guests under TCG with SMAP on; Xenolith runs with it on.
@@ -62,11 +62,13 @@ def snapshot(guest, image):
     return kernels
 
 
-def run(hypervisor, kernel, scratch, mode):
-    """Boots the bench guest on `hypervisor`; returns ({op: figure}, log)."""
+def run(hypervisor, kernel, scratch, mode, suite="bench", vcpus=1, pcpus=1):
+    """Boots the bench guest (dom0 with `vcpus` vCPUs on `pcpus` pCPUs) on
+    `hypervisor`; returns ({op: figure}, log)."""
     append = XEN_CMDLINE if hypervisor == "xen" else XENOLITH_CMDLINE
-    m = Machine(scratch, kernel=kernel, append=append, cpu=QEMU_CPU[hypervisor], smp=1,
-                memory="256M", modules=[f"{GUEST} suite=bench hypercall={mode}"],
+    append = f"{append} dom0_max_vcpus={vcpus}"
+    m = Machine(scratch, kernel=kernel, append=append, cpu=QEMU_CPU[hypervisor], smp=pcpus,
+                memory="256M", modules=[f"{GUEST} suite={suite} hypercall={mode}"],
                 extra=ICOUNT).start()
     try:
         m.wait_for(SUMMARY, timeout=TIMEOUT)
@@ -106,6 +108,12 @@ def main():
     for hv in [t for t in targets if t in kernels]:
         print(f"booting the bench guest on {hv} ...", file=sys.stderr, flush=True)
         results[hv], log = run(hv, kernels[hv], scratch / hv, args.mode)
+        for pcpus in (1, 2):  # two vCPUs of dom0: scheduling between them
+            print(f"booting the bench_smp guest on {hv}, {pcpus} pCPU ...", file=sys.stderr,
+                  flush=True)
+            figures, _ = run(hv, kernels[hv], scratch / f"{hv}-smp{pcpus}", args.mode,
+                             suite="bench_smp", vcpus=2, pcpus=pcpus)
+            results[hv].update({f"{n} ({pcpus} pCPU)": v for n, v in figures.items()})
         cpu = re.search(r"^\(XEN\) .*(?:CPU0?|cpu).*?((?:Authentic|Genuine)\w+|AMD|Intel).*$", log,
                         re.M)
         cpu_lines[hv] = cpu.group(0) if cpu else None
@@ -117,7 +125,8 @@ def main():
     for hv, line in cpu_lines.items():
         if line:
             print(f"  {hv}: {line.strip()}")
-    print(f"guest: suite=bench hypercall={args.mode}; figures are instructions per operation")
+    print(f"guest: suite=bench hypercall={args.mode} (1 vCPU), suite=bench_smp (2 vCPUs on 1 or 2"
+          " pCPUs); figures are instructions per operation")
     names = []
     for r in results.values():
         names += [n for n in r if n not in names]

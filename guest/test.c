@@ -44,6 +44,8 @@ static const struct test_suite *const test_suites[] = {
     &test_suite_console_ring,
     &test_suite_bench,
     &test_suite_bench_smp,
+    &test_suite_bench_ping,
+    &test_suite_bench_pong,
     &test_suite_spin,
 };
 

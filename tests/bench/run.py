@@ -81,6 +81,28 @@ def run(hypervisor, kernel, scratch, mode, suite="bench", vcpus=1, pcpus=1):
     return {name: float(v) for name, v in BENCH.findall(log)}, log
 
 
+def run_domain_pingpong(kernel, scratch, pcpus):
+    """Xenolith only: two domains (suites bench_ping and bench_pong) on
+    `pcpus` pCPUs; returns {op: figure}. Xen 4.17 builds one domain at boot."""
+    scratch.mkdir(parents=True, exist_ok=True)
+    mods = []
+    for name in ("ping", "pong"):
+        cfg = scratch / f"{name}.cfg"
+        cfg.write_text(f'name = "{name}"\nkernel = "{GUEST}"\nmemory = 32\n'
+                       f'cmdline = "suite=bench_{name}"\n')
+        mods += [f"{cfg} xlcfg name={name}.cfg", f"{GUEST} kernel"]
+    m = Machine(scratch, kernel=kernel, append="loglvl=all qemu_exit", cpu=QEMU_CPU["xenolith"],
+                smp=pcpus, memory="256M", modules=mods, extra=ICOUNT).start()
+    try:
+        m.wait_for(r"^\(XEN\) All domains have ended$", timeout=TIMEOUT)
+        log = m.log()
+    finally:
+        m.kill()
+    for f in FAIL.findall(log):
+        print(f"warning: xenolith: {f}", file=sys.stderr)
+    return {f"{name} ({pcpus} pCPU)": float(v) for name, v in BENCH.findall(log)}
+
+
 def qemu_version():
     """QEMU's version line."""
     version = subprocess.run([QEMU, "--version"], capture_output=True, text=True).stdout
@@ -114,6 +136,11 @@ def main():
             figures, _ = run(hv, kernels[hv], scratch / f"{hv}-smp{pcpus}", args.mode,
                              suite="bench_smp", vcpus=2, pcpus=pcpus)
             results[hv].update({f"{n} ({pcpus} pCPU)": v for n, v in figures.items()})
+            if hv == "xenolith":
+                print(f"booting two domains ping-ponging on {pcpus} pCPU ...", file=sys.stderr,
+                      flush=True)
+                results[hv].update(run_domain_pingpong(kernels[hv], scratch / f"pp{pcpus}",
+                                                       pcpus))
         cpu = re.search(r"^\(XEN\) .*(?:CPU0?|cpu).*?((?:Authentic|Genuine)\w+|AMD|Intel).*$", log,
                         re.M)
         cpu_lines[hv] = cpu.group(0) if cpu else None

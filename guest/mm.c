@@ -123,6 +123,27 @@ uint64_t mm_entry_read(uint64_t maddr)
     return table[(maddr & ~PAGE_MASK) / 8];
 }
 
+unsigned long mm_area_create(unsigned int slot, unsigned long tables[3])
+{
+    unsigned long va = 0xffff000000000000UL | ((unsigned long)slot << 39);
+    uint64_t *t[3];
+
+    for (int i = 0; i < 3; i++) {
+        if (!(tables[i] = mm_page_alloc()))
+            panic("mm: no memory for an area's tables");
+        t[i] = mm_pfn_to_virt(tables[i]);
+    }
+    t[0][mm_table_index(va, 3)] = ((uint64_t)mm_pfn_to_mfn(tables[1]) << PAGE_SHIFT) | PTE_TABLE;
+    t[1][mm_table_index(va, 2)] = ((uint64_t)mm_pfn_to_mfn(tables[2]) << PAGE_SHIFT) | PTE_TABLE;
+    for (int i = 0; i < 3; i++)
+        if (mm_set_readonly(tables[i], true))
+            panic("mm: cannot write-protect an area's tables");
+    if (mm_entry_write(((uint64_t)mm_kernel_l4_mfn << PAGE_SHIFT) + slot * 8,
+                       ((uint64_t)mm_pfn_to_mfn(tables[0]) << PAGE_SHIFT) | PTE_TABLE))
+        panic("mm: cannot link an area's tables");
+    return va;
+}
+
 uint64_t mm_entry_maddr(unsigned long l4_mfn, unsigned long va, int level)
 {
     uint64_t table = (uint64_t)l4_mfn << PAGE_SHIFT;

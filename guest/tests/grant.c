@@ -17,22 +17,7 @@ uint64_t grant_pte(unsigned long pfn, uint64_t flags)
 
 static void grant_setup(void)
 {
-    uint64_t *t[3];
-
-    for (int i = 0; i < 3; i++) {
-        grant_tables[i] = mm_page_alloc();
-        if (!grant_tables[i])
-            panic("grant: no memory");
-        t[i] = mm_pfn_to_virt(grant_tables[i]);
-    }
-    t[0][mm_table_index(GRANT_VA, 3)] = grant_pte(grant_tables[1], PTE_TABLE);
-    t[1][mm_table_index(GRANT_VA, 2)] = grant_pte(grant_tables[2], PTE_TABLE);
-    for (int i = 0; i < 3; i++)
-        if (mm_set_readonly(grant_tables[i], true))
-            panic("grant: cannot write-protect tables");
-    if (mm_entry_write(((uint64_t)mm_kernel_l4_mfn << PAGE_SHIFT) + GRANT_SLOT * 8,
-                       grant_pte(grant_tables[0], PTE_TABLE)))
-        panic("grant: cannot link tables");
+    mm_area_create(GRANT_SLOT, grant_tables);
 }
 
 uint64_t grant_l1e(unsigned long va)

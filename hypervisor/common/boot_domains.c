@@ -49,6 +49,23 @@ UINT_PARAM("dom0_mem", opt_dom0_mem);
 static unsigned long opt_dom0_max_vcpus = 1;
 UINT_PARAM("dom0_max_vcpus", opt_dom0_max_vcpus);
 
+/* xenstored=dom0: the control domain runs the xenstore daemon, so every
+ * other domain is built with a store ring granted to it and a port it
+ * binds. Off by default: a guest would wait forever for replies. */
+static int opt_xenstore_domid = -1;
+
+static int parse_xenstored(const char *v)
+{
+    if (!strcmp(v, "dom0"))
+        opt_xenstore_domid = 0;
+    else if (!strcmp(v, "none"))
+        opt_xenstore_domid = -1;
+    else
+        return -EINVAL;
+    return 0;
+}
+CUSTOM_PARAM("xenstored", parse_xenstored);
+
 static struct boot_plan boot_plan;
 static struct boot_domain boot_doms[BOOT_MAX_DOMAINS]; /* by domain id */
 static unsigned int nr_boot_doms;
@@ -76,6 +93,7 @@ static struct domain *boot_domain_build(const struct boot_domain *bd)
         .ramdisk_size = bd->ramdisk ? bd->ramdisk->end - bd->ramdisk->start : 0,
         .cmdline = bd->cmdline,
         .nr_pages = bd->pages,
+        .store_domid = opt_xenstore_domid,
     };
     struct domain *d;
     int rc;

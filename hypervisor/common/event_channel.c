@@ -262,15 +262,26 @@ static long send(struct domain *d, evtchn_port_t port)
     return -EINVAL;
 }
 
-int evtchn_bind_backend(struct domain *d, evtchn_backend_fn fn)
+/* A new port of d in the state chn describes, for the hypervisor's own users. */
+static int alloc_port_as(struct domain *d, struct evtchn chn)
 {
     unsigned long flags = spin_lock_irqsave(&evtchn_lock);
     int port = alloc_port(d);
 
     if (port > 0)
-        d->evtchn[port] = (struct evtchn){.state = ECS_BACKEND, .backend = fn};
+        d->evtchn[port] = chn;
     spin_unlock_irqrestore(&evtchn_lock, flags);
     return port;
+}
+
+int evtchn_alloc_unbound_for(struct domain *d, domid_t remote)
+{
+    return alloc_port_as(d, (struct evtchn){.state = ECS_UNBOUND, .remote_dom = remote});
+}
+
+int evtchn_bind_backend(struct domain *d, evtchn_backend_fn fn)
+{
+    return alloc_port_as(d, (struct evtchn){.state = ECS_BACKEND, .backend = fn});
 }
 
 void evtchn_backend_notify(struct domain *d, evtchn_port_t port)

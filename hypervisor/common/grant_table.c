@@ -35,6 +35,15 @@ static int grow(struct domain *d, struct grant_table *gt)
     return 0;
 }
 
+void gnttab_seed_entry(struct domain *d, uint32_t ref, domid_t grantee, unsigned long mfn)
+{
+    grant_entry_v1_t *e = &d->grant_table->frames[0][ref];
+
+    e->domid = grantee;
+    e->frame = (uint32_t)mfn;
+    __atomic_store_n(&e->flags, GTF_permit_access, __ATOMIC_RELEASE);
+}
+
 /* As on Xen, a table starts with one frame and grows on setup_table. */
 int gnttab_domain_init(struct domain *d)
 {

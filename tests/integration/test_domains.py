@@ -256,3 +256,26 @@ def test_domu_console_ring_both_ways_and_corrupt_indices(machine, tmp_path):
     assert len(re.findall(r"output dropped$", log, re.M)) == 1
     assert re.search(r"^\(d1\) 3 passed, 0 failed$", log, re.M), log[-3000:]
     assert ends(log) == {0: ("control", "poweroff"), 1: ("ringer", "poweroff")}
+
+
+def test_xenstore_served_by_the_control_domain(machine, tmp_path):
+    """xenstored=dom0: every domU gets a store ring and port for the control
+    domain, whose daemon (guest suite xenstored) finds and introduces each,
+    lays out /local/domain/N, and serves both domUs' clients (suite
+    xenstore: reads, writes, permissions, watches, transactions and their
+    conflicts, an unknown type, then a length past the maximum, after
+    which it ignores that domain). It ends when both have gone."""
+    mods = (cfg(tmp_path, "dom0.cfg", "control", "suite=xenstored")
+            + cfg(tmp_path, "a.cfg", "a", "suite=xenstore")
+            + cfg(tmp_path, "b.cfg", "b", "suite=xenstore"))
+    m = machine(modules=mods, append=APPEND + " xenstored=dom0", smp=2)
+    assert m.wait_exit(TIMEOUT) == EXIT_PASS, m.tail()
+    log = m.log()
+    for d in (1, 2):
+        assert re.search(rf"^\(d{d}\)   info xenstore/home: home /local/domain/{d}$", log, re.M)
+        assert re.search(rf"^\(d{d}\) 6 passed, 0 failed$", log, re.M), log[-3000:]
+        assert re.search(rf"^\(d0\) xenstored: domain {d} broke the framing \(length 4097\)", log,
+                         re.M)
+    assert re.search(r"^\(d0\)   info xenstored/serve: introduced 2, released 2, \d+ requests,"
+                     r" 0 errors$", log, re.M), log[-3000:]
+    assert ends(log) == {0: ("control", "poweroff"), 1: ("a", "poweroff"), 2: ("b", "poweroff")}

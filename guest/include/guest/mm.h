@@ -69,6 +69,12 @@ long mm_pt_free(unsigned long pfn);
  * Machine address of the level-`level` entry (1 = L1 ... 4 = L4) that maps
  * `va` in the tree rooted at `l4_mfn`; 0 when an upper level is absent.
  */
+/*
+ * 2 MiB of empty VA at the start of L4 slot `slot` (unused until now):
+ * an L3/L2/L1 chain, the tables' pfns in tables[] (L3, L2, L1), for
+ * mappings made later (grant maps). Returns the area's address.
+ */
+unsigned long mm_area_create(unsigned int slot, unsigned long tables[3]);
 uint64_t mm_entry_maddr(unsigned long l4_mfn, unsigned long va, int level);
 /* Reads a page-table entry by machine address, through the 1:1 map. */
 uint64_t mm_entry_read(uint64_t maddr);

@@ -52,6 +52,9 @@ bool evtchn_upcall_wanted(const struct vcpu *v);
 /* Is port pending in d's bitmap? (for SCHEDOP_poll) */
 bool evtchn_port_pending(const struct domain *d, evtchn_port_t port);
 bool evtchn_port_valid(const struct domain *d, evtchn_port_t port);
+/* A new port of d, unbound, that domain `remote` may bind to (as a builder
+ * sets one up for xenstore): the port, or -errno. */
+int evtchn_alloc_unbound_for(struct domain *d, domid_t remote);
 /* A new port of d served by a backend in the hypervisor: the port, or -errno. */
 int evtchn_bind_backend(struct domain *d, evtchn_backend_fn fn);
 /* The backend's notification to d on its port (nothing if d closed it). */

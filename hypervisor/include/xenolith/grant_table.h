@@ -22,6 +22,9 @@ struct page_info;
 struct grant_table;
 
 int gnttab_domain_init(struct domain *d);
+/* A builder's entry in d's table (as Xen's seeds GNTTAB_RESERVED_*):
+ * frame mfn granted to `grantee`, writable. */
+void gnttab_seed_entry(struct domain *d, uint32_t ref, domid_t grantee, unsigned long mfn);
 /* Drops the mappings d holds of others' grants, then d's own table. */
 void gnttab_domain_destroy(struct domain *d);
 

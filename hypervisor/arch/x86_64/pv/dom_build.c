@@ -13,11 +13,14 @@
 #include <xenolith/domain.h>
 #include <xenolith/elf.h>
 #include <xenolith/errno.h>
+#include <xenolith/event.h>
+#include <xenolith/grant_table.h>
 #include <xenolith/hypercall.h>
 #include <xenolith/kernel_image.h>
 #include <xenolith/mm.h>
 #include <xenolith/page_type.h>
 #include <xenolith/string.h>
+#include <xen/grant_table.h>
 #include <asm/cpufeature.h>
 #include <asm/dom_build.h>
 #include <asm/pv.h>
@@ -150,6 +153,14 @@ static int fill_start_info(struct domain *d, const struct layout *l, const unsig
     si->mod_start = p->ramdisk ? l->ramdisk : 0;
     si->mod_len = p->ramdisk_size;
     strlcpy((char *)si->cmd_line, p->cmdline ? p->cmdline : "", sizeof(si->cmd_line));
+    /* Its store ring: granted to the xenstore domain, which binds the port. */
+    if (p->store_domid >= 0 && p->store_domid != d->domain_id) {
+        port = evtchn_alloc_unbound_for(d, (domid_t)p->store_domid);
+        if (port < 0)
+            return port;
+        si->store_evtchn = (uint32_t)port;
+        gnttab_seed_entry(d, GNTTAB_RESERVED_XENSTORE, (domid_t)p->store_domid, si->store_mfn);
+    }
     /* The control domain writes with console_io; a domU gets a ring and its port. */
     if (d->is_privileged)
         return 0;

@@ -13,6 +13,7 @@ struct pv_build_params {
     size_t ramdisk_size;
     const char *cmdline;
     unsigned long nr_pages; /* the domain's memory */
+    int store_domid;        /* the domain serving its xenstore ring, or -1: none */
 };
 
 /*

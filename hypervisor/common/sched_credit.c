@@ -489,11 +489,15 @@ static void acct_collect(struct csched_system *sys, s_time_t elapsed)
             room += limit - MIN(v->credit, limit);
         }
         d->active = d->nr_active != 0;
-        d->saturated = false;
+        d->saturated = d->full = false;
         d->share = 0;
-        d->peak = MIN((int64_t)MIN(d->nr_active, cpu_count(sys->online)) * (int64_t)elapsed, room);
-        if (d->cap)
+        d->whole = (int64_t)MIN(d->nr_active, cpu_count(sys->online)) * (int64_t)elapsed;
+        d->peak = MIN(d->whole, room);
+        if (d->cap) {
             d->peak = MIN(d->peak, (int64_t)elapsed * d->cap / 100);
+            if ((int64_t)elapsed * d->cap / 100 < d->whole)
+                d->whole = INT64_MAX; /* the cap binds first */
+        }
         if (!d->active)
             continue;
         sys->nr_active_domains++;
@@ -506,12 +510,17 @@ static void acct_collect(struct csched_system *sys, s_time_t elapsed)
  * Shares total among the active domains by weight. A domain whose share
  * exceeds its peak gets its peak, and the rest is shared again among the
  * others (water-filling), so credit no domain can use is not lost.
+ *
+ * A domain whose share covers a whole pCPU for each active vCPU is full:
+ * whatever it runs, it never exceeds its share, so it must never run
+ * OVER (acct_distribute fills its credit).
  */
 static void acct_shares(struct csched_system *sys, int64_t total)
 {
     uint64_t weight = sys->active_weight;
     struct csched_domain *d;
     bool changed = true;
+    int64_t fair;
 
     while (changed && weight) {
         changed = false;
@@ -519,10 +528,12 @@ static void acct_shares(struct csched_system *sys, int64_t total)
         {
             if (!d->active || d->saturated)
                 continue;
-            if (total * (int64_t)d->weight / (int64_t)weight > d->peak) {
+            fair = total * (int64_t)d->weight / (int64_t)weight;
+            if (fair > d->peak) {
                 d->saturated = true;
-                d->share = d->peak;
-                total -= d->peak;
+                d->full = fair >= d->whole;
+                d->share = d->full ? d->whole : d->peak;
+                total -= d->share;
                 weight -= d->weight;
                 changed = true;
             }
@@ -547,7 +558,7 @@ static void acct_distribute(struct csched_system *sys, s_time_t elapsed)
         list_for_each_entry(v, &d->vcpus, dom_link)
         {
             if (d->active && (v->runnable || v->ran_period))
-                v->credit += d->share / (int64_t)d->nr_active;
+                v->credit = d->full ? limit : v->credit + d->share / (int64_t)d->nr_active;
             v->credit = MAX(-limit, MIN(limit, v->credit));
             v->ran_period = 0;
             if (v->pri != CSCHED_PRI_BOOST)

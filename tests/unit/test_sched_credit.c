@@ -320,6 +320,44 @@ static void test_account_shares(void **state)
 }
 
 /*
+ * A domain whose weight covers a whole pCPU per vCPU (2048 beside
+ * 256/512/1024 on two pCPUs: 32 ms owed per 30 ms period) is full: its
+ * credit is filled to one period, and only a whole pCPU's worth is taken
+ * from the others' total. Before, it kept the credit it had when it began
+ * spinning (here 1 ms), went OVER 1 ms into each period, and the tick
+ * handed its pCPU to UNDER work stolen from pCPU 0.
+ */
+static void test_full_domain(void **state)
+{
+    static const unsigned int w[] = {256, 512, 1024, 2048};
+    uint64_t tickle;
+    unsigned int i;
+
+    (void)state;
+    sys_new(2, 3);
+    for (i = 0; i < 4; i++)
+        assert_int_equal(csched_dom_init(&sys, &D[i], w[i], 0), 0);
+    vcpu_new(3, &D[3], BIT(1), BIT(1));
+    assert_ptr_equal(csched_pick_next(&sys, 1, 0).next, &cv[3]);
+    cv[3].credit = MILLISECS(1); /* what it had when it began to spin */
+    for (i = 0; i < 3; i++)
+        vcpu_new(i, &D[i], BIT(0), BIT(0));
+    csched_pick_next(&sys, 0, 0);
+    for (i = 0; i < 3; i++) /* may run on pCPU 1 too: stealable */
+        assert_int_equal(csched_vcpu_set_affinity(&sys, &cv[i], 3, BIT(0), &tickle), 0);
+    assert_int_equal(pc[0].nr_queued, 2);
+    csched_account(&sys, PERIOD);
+    assert_true(D[3].full && !D[2].full);
+    assert_true(cv[3].credit == (int64_t)PERIOD);
+    /* The others share the other pCPU by weight: 256 gets 1/7 of it. */
+    assert_true(D[0].share == (int64_t)PERIOD * 256 / 1792);
+    /* UNDER work waits on pCPU 0 and may run on pCPU 1: not stolen. */
+    assert_false(csched_tick(&sys, 1, PERIOD + TICK));
+    assert_false(csched_tick(&sys, 1, PERIOD + 2 * TICK));
+    assert_int_equal(cv[3].pri, CSCHED_PRI_UNDER);
+}
+
+/*
  * The tick preempts a vCPU that has just gone OVER for an UNDER one
  * waiting; a capped domain's slice ends when its budget does.
  */
@@ -378,17 +416,12 @@ static void test_remove_direct(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_validation),
-        cmocka_unit_test(test_zero_runnable),
-        cmocka_unit_test(test_runq_order),
-        cmocka_unit_test(test_boost_preempts),
-        cmocka_unit_test(test_boost_slice),
-        cmocka_unit_test(test_placement),
-        cmocka_unit_test(test_steal),
-        cmocka_unit_test(test_idlers_tickled),
-        cmocka_unit_test(test_credit_clamped),
-        cmocka_unit_test(test_account_shares),
-        cmocka_unit_test(test_tick_and_cap_slice),
+        cmocka_unit_test(test_validation),     cmocka_unit_test(test_zero_runnable),
+        cmocka_unit_test(test_runq_order),     cmocka_unit_test(test_boost_preempts),
+        cmocka_unit_test(test_boost_slice),    cmocka_unit_test(test_placement),
+        cmocka_unit_test(test_steal),          cmocka_unit_test(test_idlers_tickled),
+        cmocka_unit_test(test_credit_clamped), cmocka_unit_test(test_account_shares),
+        cmocka_unit_test(test_full_domain),    cmocka_unit_test(test_tick_and_cap_slice),
         cmocka_unit_test(test_remove_direct),
     };
 

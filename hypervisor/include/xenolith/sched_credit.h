@@ -52,7 +52,8 @@ struct csched_domain {
     /* Accounting scratch, valid during csched_account only. */
     unsigned int nr_active;
     int64_t peak, share;
-    bool saturated;
+    int64_t whole;        /* a pCPU per active vCPU; INT64_MAX if the cap is below */
+    bool saturated, full; /* full: its weight covers whole, see acct_shares */
 };
 
 struct csched_vcpu {

@@ -248,6 +248,7 @@ void csched_params_default(struct csched_params *p)
     p->tick = MILLISECS(10);
     p->slice = MILLISECS(30);
     p->boost_slice = MILLISECS(2);
+    p->min_slice = MILLISECS(1);
 }
 
 int csched_init(struct csched_system *sys, const struct csched_params *p, struct csched_pcpu *pcpus,
@@ -256,7 +257,8 @@ int csched_init(struct csched_system *sys, const struct csched_params *p, struct
     uint64_t all = nr_pcpus >= 64 ? ~0ull : BIT(nr_pcpus) - 1;
     unsigned int cpu;
 
-    if (!p->tick || p->period < p->tick || !p->slice || !p->boost_slice)
+    if (!p->tick || p->period < p->tick || !p->slice || !p->boost_slice || !p->min_slice ||
+        p->min_slice > p->slice)
         return -EINVAL;
     if (!nr_pcpus || nr_pcpus > CSCHED_MAX_PCPUS || !online || (online & ~all))
         return -EINVAL;
@@ -413,6 +415,15 @@ static s_time_t slice_for(const struct csched_system *sys, unsigned int cpu,
 
     if (w && w->pri == CSCHED_PRI_BOOST)
         slice = MIN(slice, sys->params.boost_slice);
+    /*
+     * With others waiting, an UNDER vCPU stops when its credit runs out
+     * (at least min_slice), not up to a tick later: a weight-256 domain
+     * gets only ~4 ms a period, and each overrun would be paid back by
+     * waiting a period or more, which makes a short window's share swing
+     * by a whole slice.
+     */
+    if (w && next->pri == CSCHED_PRI_UNDER)
+        slice = MIN(slice, MAX((s_time_t)MAX(next->credit, 0), sys->params.min_slice));
     /* Stop when the cap runs out (not parked: cap_budget > 0). */
     if (next->dom->cap)
         slice = MIN(slice, (s_time_t)next->dom->cap_budget);

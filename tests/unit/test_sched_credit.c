@@ -63,6 +63,9 @@ static void test_validation(void **state)
     csched_params_default(&p);
     p.period = p.tick - 1;
     assert_int_equal(csched_init(&sys, &p, pc, 2, 3, 0), -EINVAL);
+    csched_params_default(&p);
+    p.min_slice = p.slice + 1;
+    assert_int_equal(csched_init(&sys, &p, pc, 2, 3, 0), -EINVAL);
     sys_new(2, 1);
     assert_int_equal(csched_dom_init(&sys, &D[0], 0, 0), -EINVAL);
     assert_int_equal(csched_dom_init(&sys, &D[0], 65536, 0), -EINVAL);
@@ -169,6 +172,34 @@ static void test_boost_slice(void **state)
     dec = csched_pick_next(&sys, 0, MILLISECS(2)); /* cv[0] unboosted: behind cv[1] */
     assert_ptr_equal(dec.next, &cv[1]);
     assert_true(dec.slice == MILLISECS(30));
+}
+
+/*
+ * With another vCPU waiting, an UNDER vCPU's slice ends when its credit
+ * does (at least min_slice, 1 ms); alone, it runs a whole slice.
+ */
+static void test_credit_slice(void **state)
+{
+    struct csched_decision dec;
+
+    (void)state;
+    sys_new(1, 1);
+    csched_dom_init(&sys, &D[0], 256, 0);
+    vcpu_new(0, &D[0], 1, 1);
+    cv[0].pri = CSCHED_PRI_UNDER; /* unboosted: a spinner */
+    cv[0].credit = MILLISECS(4);
+    dec = csched_pick_next(&sys, 0, 0);
+    assert_ptr_equal(dec.next, &cv[0]);
+    assert_true(dec.slice == MILLISECS(30)); /* nobody waits */
+    vcpu_new(1, &D[0], 1, 1);
+    cv[1].pri = CSCHED_PRI_OVER;
+    cv[1].credit = -MILLISECS(1);
+    dec = csched_pick_next(&sys, 0, 0);
+    assert_ptr_equal(dec.next, &cv[0]);
+    assert_true(dec.slice == MILLISECS(4));
+    cv[0].credit = MICROSECS(200);
+    dec = csched_pick_next(&sys, 0, 0);
+    assert_true(dec.slice == MILLISECS(1));
 }
 
 struct place_case {
@@ -416,13 +447,13 @@ static void test_remove_direct(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_validation),     cmocka_unit_test(test_zero_runnable),
-        cmocka_unit_test(test_runq_order),     cmocka_unit_test(test_boost_preempts),
-        cmocka_unit_test(test_boost_slice),    cmocka_unit_test(test_placement),
-        cmocka_unit_test(test_steal),          cmocka_unit_test(test_idlers_tickled),
-        cmocka_unit_test(test_credit_clamped), cmocka_unit_test(test_account_shares),
-        cmocka_unit_test(test_full_domain),    cmocka_unit_test(test_tick_and_cap_slice),
-        cmocka_unit_test(test_remove_direct),
+        cmocka_unit_test(test_validation),         cmocka_unit_test(test_zero_runnable),
+        cmocka_unit_test(test_runq_order),         cmocka_unit_test(test_boost_preempts),
+        cmocka_unit_test(test_boost_slice),        cmocka_unit_test(test_credit_slice),
+        cmocka_unit_test(test_placement),          cmocka_unit_test(test_steal),
+        cmocka_unit_test(test_idlers_tickled),     cmocka_unit_test(test_credit_clamped),
+        cmocka_unit_test(test_account_shares),     cmocka_unit_test(test_full_domain),
+        cmocka_unit_test(test_tick_and_cap_slice), cmocka_unit_test(test_remove_direct),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -39,6 +39,7 @@ struct csched_params {
     s_time_t tick;        /* debit tick (10 ms) */
     s_time_t slice;       /* time slice (30 ms) */
     s_time_t boost_slice; /* slice while a BOOST vCPU waits behind (2 ms) */
+    s_time_t min_slice;   /* shortest slice cut to an UNDER vCPU's credit (1 ms) */
 };
 
 struct csched_domain {

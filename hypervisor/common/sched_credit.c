@@ -41,14 +41,15 @@ static unsigned int cpu_count(uint64_t mask)
     return n;
 }
 
-static enum csched_pri pri_of_credit(int64_t credit)
+/* A full domain's vCPUs cannot exceed their share: never OVER. */
+static enum csched_pri pri_of(const struct csched_vcpu *v)
 {
-    return credit < 0 ? CSCHED_PRI_OVER : CSCHED_PRI_UNDER;
+    return v->credit < 0 && !v->dom->full ? CSCHED_PRI_OVER : CSCHED_PRI_UNDER;
 }
 
 static void unboost(struct csched_vcpu *v)
 {
-    v->pri = pri_of_credit(v->credit);
+    v->pri = pri_of(v);
 }
 
 static bool pickable(const struct csched_vcpu *v, unsigned int cpu)
@@ -315,7 +316,7 @@ int csched_dom_init(struct csched_system *sys, struct csched_domain *d, unsigned
         return rc;
     list_init(&d->vcpus);
     d->cap = 0;
-    d->parked = d->active = d->saturated = false;
+    d->parked = d->active = d->saturated = d->full = false;
     d->nr_active = 0;
     d->peak = d->share = d->cap_budget = 0;
     csched_dom_adjust(sys, d, weight, cap);
@@ -422,7 +423,7 @@ static s_time_t slice_for(const struct csched_system *sys, unsigned int cpu,
      * waiting a period or more, which makes a short window's share swing
      * by a whole slice.
      */
-    if (w && next->pri == CSCHED_PRI_UNDER)
+    if (w && next->pri == CSCHED_PRI_UNDER && !next->dom->full)
         slice = MIN(slice, MAX((s_time_t)MAX(next->credit, 0), sys->params.min_slice));
     /* Stop when the cap runs out (not parked: cap_budget > 0). */
     if (next->dom->cap)
@@ -522,9 +523,11 @@ static void acct_collect(struct csched_system *sys, s_time_t elapsed)
  * exceeds its peak gets its peak, and the rest is shared again among the
  * others (water-filling), so credit no domain can use is not lost.
  *
- * A domain whose share covers a whole pCPU for each active vCPU is full:
- * whatever it runs, it never exceeds its share, so it must never run
- * OVER (acct_distribute fills its credit).
+ * A domain whose share covers a whole pCPU for each active vCPU is full
+ * until the next accounting: whatever it runs, it cannot exceed its
+ * share, so its vCPUs are never OVER whatever their credit (a timer
+ * firing late would otherwise tip them below 0 just before the refill),
+ * and acct_distribute fills their credit.
  */
 static void acct_shares(struct csched_system *sys, int64_t total)
 {

@@ -44,6 +44,11 @@ void sim_set_phases(struct sim *s, const s_time_t *tick_phases, s_time_t acct_ph
     s->acct_phase = acct_phase;
 }
 
+void sim_set_late(struct sim *s, s_time_t late)
+{
+    s->late = late;
+}
+
 /* The first instant after now that is phase + k * interval. */
 static s_time_t next_at(s_time_t now, s_time_t interval, s_time_t phase)
 {
@@ -172,7 +177,7 @@ static void schedule_all(struct sim *s)
         assert_true(dec.next->pcpu == cpu && dec.next->runnable);
         assert_ptr_equal(s->pcpus[cpu].curr, dec.next);
         assert_true(dec.slice > 0 && dec.slice <= s->sys.params.slice);
-        s->slice_end[cpu] = s->now + dec.slice;
+        s->slice_end[cpu] = s->now + dec.slice + s->late;
     }
     check_invariants(s);
 }
@@ -214,12 +219,12 @@ static void track(struct sim *s)
 static s_time_t next_event(const struct sim *s, s_time_t end)
 {
     const struct csched_params *p = &s->sys.params;
-    s_time_t t = MIN(end, next_at(s->now, p->period, s->acct_phase));
+    s_time_t t = MIN(end, next_at(s->now, p->period + s->late, s->acct_phase));
     struct sim_vcpu *v;
     unsigned int i;
 
     for (i = 0; i < s->sys.nr_pcpus; i++) {
-        t = MIN(t, next_at(s->now, p->tick, s->tick_phase[i]));
+        t = MIN(t, next_at(s->now, p->tick + s->late, s->tick_phase[i]));
         t = MIN(t, s->slice_end[i]);
         v = sim_of(s->pcpus[i].curr);
         if (v && v->burst)
@@ -279,11 +284,11 @@ static void events(struct sim *s)
         }
     }
     for (i = 0; i < s->sys.nr_pcpus; i++) {
-        if (due(s->now, p->tick, s->tick_phase[i]) && (s->sys.online & BIT(i)) &&
+        if (due(s->now, p->tick + s->late, s->tick_phase[i]) && (s->sys.online & BIT(i)) &&
             csched_tick(&s->sys, i, s->now))
             s->resched |= BIT(i);
     }
-    if (due(s->now, p->period, s->acct_phase))
+    if (due(s->now, p->period + s->late, s->acct_phase))
         s->resched |= csched_account(&s->sys, s->now);
     for (i = 0; i < s->sys.nr_pcpus; i++) {
         if (s->slice_end[i] == s->now)

@@ -44,6 +44,7 @@ struct sim {
     s_time_t busy[CSCHED_MAX_PCPUS];       /* measured busy time per pCPU */
     s_time_t tick_phase[CSCHED_MAX_PCPUS]; /* ticks at phase + k * tick */
     s_time_t acct_phase;                   /* accounting at phase + k * period */
+    s_time_t late;                         /* every timer fires this late */
     struct sim_vcpu *v[SIM_MAX_VCPUS];
     unsigned int nr;
     s_time_t now;
@@ -59,6 +60,12 @@ void sim_init(struct sim *s, unsigned int nr_pcpus, uint64_t online, const struc
  * must be below its interval; 0 (the default) fires them together.
  */
 void sim_set_phases(struct sim *s, const s_time_t *tick_phases, s_time_t acct_phase);
+/*
+ * Every timer fires `late` after it is due, as on a real machine, and the
+ * periodic ones are re-armed from when they fired: ticks come every
+ * tick + late, accounting every period + late, slices end late.
+ */
+void sim_set_late(struct sim *s, s_time_t late);
 void sim_dom(struct sim *s, struct csched_domain *d, unsigned int weight, unsigned int cap);
 /* Adds v to d and wakes it now (burst 0: spins; else burst/sleep cycles). */
 void sim_add(struct sim *s, struct sim_vcpu *v, struct csched_domain *d, s_time_t burst,

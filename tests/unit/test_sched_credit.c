@@ -354,9 +354,11 @@ static void test_account_shares(void **state)
  * A domain whose weight covers a whole pCPU per vCPU (2048 beside
  * 256/512/1024 on two pCPUs: 32 ms owed per 30 ms period) is full: its
  * credit is filled to one period, and only a whole pCPU's worth is taken
- * from the others' total. Before, it kept the credit it had when it began
- * spinning (here 1 ms), went OVER 1 ms into each period, and the tick
- * handed its pCPU to UNDER work stolen from pCPU 0.
+ * from the others' total; it is never OVER until the next accounting.
+ * Before, it kept the credit it had when it began spinning (here 1 ms),
+ * went OVER 1 ms into each period, and the tick handed its pCPU to UNDER
+ * work stolen from pCPU 0; with a full credit, a late refill still tipped
+ * it below 0 for a moment, and then its slice end did the same.
  */
 static void test_full_domain(void **state)
 {
@@ -386,6 +388,11 @@ static void test_full_domain(void **state)
     assert_false(csched_tick(&sys, 1, PERIOD + TICK));
     assert_false(csched_tick(&sys, 1, PERIOD + 2 * TICK));
     assert_int_equal(cv[3].pri, CSCHED_PRI_UNDER);
+    /* The refill comes late (timers do): below 0 it is still not OVER. */
+    assert_false(csched_tick(&sys, 1, 2 * PERIOD + MICROSECS(20)));
+    assert_true(cv[3].credit < 0);
+    assert_int_equal(cv[3].pri, CSCHED_PRI_UNDER);
+    assert_ptr_equal(csched_pick_next(&sys, 1, 2 * PERIOD + MICROSECS(30)).next, &cv[3]);
 }
 
 /*

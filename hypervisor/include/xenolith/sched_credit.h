@@ -7,7 +7,8 @@
  * the model and the hooks that plug it into struct scheduler.
  *
  * Credit is counted in nanoseconds of pCPU time: a vCPU with credit >= 0
- * is UNDER its share, below 0 it is OVER. BOOST (woken from blocking while
+ * is UNDER its share, below 0 it is OVER (never, while its domain is full:
+ * entitled to a whole pCPU per vCPU). BOOST (woken from blocking while
  * UNDER) outranks UNDER until the vCPU's next tick or descheduling.
  *
  * Locking: caller serializes. Every call may read or change any pCPU's
@@ -50,11 +51,12 @@ struct csched_domain {
     int64_t cap_budget;     /* ns it may still run this period (capped) */
     bool parked;            /* over its cap: not picked until refilled */
     bool active;            /* had an active vCPU at the last accounting */
+    bool full;              /* entitled to a pCPU per active vCPU: never OVER */
     /* Accounting scratch, valid during csched_account only. */
     unsigned int nr_active;
     int64_t peak, share;
-    int64_t whole;        /* a pCPU per active vCPU; INT64_MAX if the cap is below */
-    bool saturated, full; /* full: its weight covers whole, see acct_shares */
+    int64_t whole; /* a pCPU per active vCPU; INT64_MAX if the cap is below */
+    bool saturated;
 };
 
 struct csched_vcpu {

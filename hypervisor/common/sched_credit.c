@@ -9,7 +9,8 @@
  * Invariants:
  *  - a vCPU is on at most one run queue, only while runnable and not any
  *    pCPU's current; v->pcpu is the pCPU of that queue;
- *  - each run queue is sorted by pri (BOOST, UNDER, OVER), FIFO within one;
+ *  - each run queue is sorted by pri (BOOST, UNDER, OVER), UNDER by credit
+ *    (most first), FIFO otherwise;
  *    pcpu->nr_queued is its length;
  *  - a vCPU is picked only on a pCPU of its hard affinity, and only while
  *    its domain is not parked;
@@ -93,14 +94,29 @@ static void burn(struct csched_vcpu *v, s_time_t now)
         unboost(v);
 }
 
-/* Queues v behind every vCPU of its priority or higher. */
+/* Whether v goes ahead of queued vCPU q. */
+static bool runq_before(const struct csched_vcpu *v, const struct csched_vcpu *q)
+{
+    if (v->pri != q->pri)
+        return v->pri > q->pri;
+    /*
+     * UNDER vCPUs run the most credit first: the one furthest below its
+     * share. FIFO instead let a vCPU whose slice ended (cut to its credit
+     * before an accounting refilled it) wait behind all the others, and
+     * reach the credit limit, losing the excess: a weight-1024 domain got
+     * 0.26 of two pCPUs for 0.286.
+     */
+    return v->pri == CSCHED_PRI_UNDER && v->credit > q->credit;
+}
+
+/* Queues v behind every vCPU that goes first (runq_before), FIFO otherwise. */
 static void runq_insert(struct csched_pcpu *pc, struct csched_vcpu *v)
 {
     struct list_head *pos;
 
     ASSERT(list_empty(&v->runq_link) && v->runnable);
     for (pos = pc->runq.next; pos != &pc->runq; pos = pos->next) {
-        if (list_entry(pos, struct csched_vcpu, runq_link)->pri < v->pri)
+        if (runq_before(v, list_entry(pos, struct csched_vcpu, runq_link)))
             break;
     }
     list_add_tail(&v->runq_link, pos);
@@ -588,7 +604,7 @@ static void acct_distribute(struct csched_system *sys, s_time_t elapsed)
     }
 }
 
-/* Sorts a queue again after priorities changed (stable: FIFO kept). */
+/* Sorts a queue again after priorities and credits changed (stable). */
 static void runq_resort(struct csched_pcpu *pc)
 {
     struct list_head old;

@@ -98,10 +98,10 @@ static void test_zero_runnable(void **state)
     assert_false(csched_tick(&sys, 1, 2 * PERIOD + TICK));
 }
 
-/* Queues run BOOST, then UNDER, then OVER, FIFO within each priority. */
+/* Queues run BOOST, then UNDER (by credit), then OVER, else FIFO. */
 static void test_runq_order(void **state)
 {
-    static const unsigned int want[] = {1, 3, 0, 2};
+    static const unsigned int want[] = {1, 3, 0, 2}, by_credit[] = {1, 0, 2};
     struct csched_decision dec;
     unsigned int i;
 
@@ -121,6 +121,25 @@ static void test_runq_order(void **state)
         csched_vcpu_sleep(&sys, dec.next, MICROSECS(i));
     }
     assert_null(csched_pick_next(&sys, 0, MICROSECS(9)).next);
+
+    /* UNDER goes by credit, most first; equal credit stays FIFO. */
+    sys_new(1, 1);
+    assert_int_equal(csched_dom_init(&sys, &D[0], 256, 0), 0);
+    vcpu_new(3, &D[0], 1, 1);
+    assert_ptr_equal(csched_pick_next(&sys, 0, 0).next, &cv[3]);
+    for (i = 0; i < 3; i++)
+        vcpu_new(i, &D[0], 1, 1); /* queued BOOST, in this order */
+    for (i = 0; i < 3; i++) {
+        cv[i].pri = CSCHED_PRI_UNDER; /* as if their boosts had ended */
+        cv[i].credit = i == 1 ? MILLISECS(5) : MILLISECS(1);
+    }
+    csched_account(&sys, PERIOD); /* re-sorts: the same credit to each */
+    csched_vcpu_sleep(&sys, &cv[3], PERIOD);
+    for (i = 0; i < 3; i++) {
+        dec = csched_pick_next(&sys, 0, PERIOD);
+        assert_ptr_equal(dec.next, &cv[by_credit[i]]);
+        csched_vcpu_sleep(&sys, dec.next, PERIOD);
+    }
 }
 
 /*

@@ -75,7 +75,7 @@ struct csched_vcpu {
 };
 
 struct csched_pcpu {
-    struct list_head runq;    /* by pri, FIFO within a pri */
+    struct list_head runq;    /* by pri; UNDER by credit, most first; else FIFO */
     struct csched_vcpu *curr; /* NULL: idle */
     unsigned int nr_queued;
 };

@@ -109,8 +109,9 @@ static void test_unused_credit_redistributed(void **state)
  * run time must be within 5% of its ideal (relative) in each of four 2 s
  * windows after the first second.
  * Regressions: the 2048 (entitled to a whole pCPU) used to go OVER late in
- * each period and lose up to 17% of a window to OVER-stealing; the 256
- * swung by a 30 ms slice (+-5.5%).
+ * each period and lose up to 17% of a window to OVER-stealing (and, with
+ * late timers, 1/7 of its pCPU to the 512); the 256 swung by a 30 ms
+ * slice (+-5.5%); the 1024 lost 9% at the credit limit behind FIFO.
  */
 /* Times in us. */
 struct window_case {

@@ -97,7 +97,7 @@ static void burn(struct csched_vcpu *v, s_time_t now)
 /* Whether v goes ahead of queued vCPU q. */
 static bool runq_before(const struct csched_vcpu *v, const struct csched_vcpu *q)
 {
-    if (v->pri != q->pri)
+    if (v->pri != q->pri || v->yielded)
         return v->pri > q->pri;
     /*
      * UNDER vCPUs run the most credit first: the one furthest below its
@@ -121,6 +121,7 @@ static void runq_insert(struct csched_pcpu *pc, struct csched_vcpu *v)
     }
     list_add_tail(&v->runq_link, pos);
     pc->nr_queued++;
+    v->yielded = false;
 }
 
 static void runq_remove(struct csched_system *sys, struct csched_vcpu *v)
@@ -359,7 +360,7 @@ void csched_vcpu_init(struct csched_system *sys, struct csched_domain *d, struct
     v->hard = v->soft = ~0ull;
     v->credit = 0;
     v->pri = CSCHED_PRI_UNDER;
-    v->runnable = false;
+    v->runnable = v->yielded = false;
     v->last_debit = v->ran_period = v->runtime = 0;
 }
 
@@ -414,6 +415,11 @@ int csched_vcpu_set_affinity(struct csched_system *sys, struct csched_vcpu *v, u
         *tickle = enqueue_on(sys, v, place(sys, v));
     }
     return 0;
+}
+
+void csched_vcpu_yield(struct csched_system *sys, struct csched_vcpu *v)
+{
+    v->yielded = is_current(sys, v);
 }
 
 /* Puts a descheduled but runnable vCPU back: here if allowed, else placed. */

@@ -143,6 +143,31 @@ static void test_runq_order(void **state)
 }
 
 /*
+ * A yield puts the current vCPU behind every vCPU of its priority, even
+ * UNDER ones with less credit (as Xen's yield flag); the next requeue is
+ * by credit again.
+ */
+static void test_yield(void **state)
+{
+    (void)state;
+    sys_new(1, 1);
+    csched_dom_init(&sys, &D[0], 256, 0);
+    vcpu_new(0, &D[0], 1, 1);
+    vcpu_new(1, &D[0], 1, 1);
+    assert_ptr_equal(csched_pick_next(&sys, 0, 0).next, &cv[0]);
+    cv[0].pri = cv[1].pri = CSCHED_PRI_UNDER;
+    cv[0].credit = MILLISECS(9);
+    cv[1].credit = MILLISECS(2);
+    assert_ptr_equal(csched_pick_next(&sys, 0, 0).next, &cv[0]); /* most credit */
+    csched_vcpu_yield(&sys, &cv[0]);
+    assert_ptr_equal(csched_pick_next(&sys, 0, 0).next, &cv[1]);
+    assert_false(cv[0].yielded);
+    assert_ptr_equal(csched_pick_next(&sys, 0, 0).next, &cv[0]);
+    csched_vcpu_yield(&sys, &cv[1]); /* not current: no effect */
+    assert_false(cv[1].yielded);
+}
+
+/*
  * A vCPU waking UNDER is boosted, preempts an OVER vCPU on its pCPU
  * (tickle), runs next, and loses the boost at its next tick. A vCPU waking
  * OVER gets no boost and does not preempt.
@@ -473,13 +498,14 @@ static void test_remove_direct(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_validation),         cmocka_unit_test(test_zero_runnable),
-        cmocka_unit_test(test_runq_order),         cmocka_unit_test(test_boost_preempts),
-        cmocka_unit_test(test_boost_slice),        cmocka_unit_test(test_credit_slice),
-        cmocka_unit_test(test_placement),          cmocka_unit_test(test_steal),
-        cmocka_unit_test(test_idlers_tickled),     cmocka_unit_test(test_credit_clamped),
-        cmocka_unit_test(test_account_shares),     cmocka_unit_test(test_full_domain),
-        cmocka_unit_test(test_tick_and_cap_slice), cmocka_unit_test(test_remove_direct),
+        cmocka_unit_test(test_validation),     cmocka_unit_test(test_zero_runnable),
+        cmocka_unit_test(test_runq_order),     cmocka_unit_test(test_yield),
+        cmocka_unit_test(test_boost_preempts), cmocka_unit_test(test_boost_slice),
+        cmocka_unit_test(test_credit_slice),   cmocka_unit_test(test_placement),
+        cmocka_unit_test(test_steal),          cmocka_unit_test(test_idlers_tickled),
+        cmocka_unit_test(test_credit_clamped), cmocka_unit_test(test_account_shares),
+        cmocka_unit_test(test_full_domain),    cmocka_unit_test(test_tick_and_cap_slice),
+        cmocka_unit_test(test_remove_direct),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);

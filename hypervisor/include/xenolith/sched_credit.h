@@ -69,6 +69,7 @@ struct csched_vcpu {
     int64_t credit;      /* ns; clamped to one period either way */
     enum csched_pri pri; /* never IDLE */
     bool runnable;       /* queued, running, or running until picked off */
+    bool yielded;        /* requeue behind its priority's vCPUs, whatever its credit */
     s_time_t last_debit; /* while current: run time before this is debited */
     s_time_t ran_period; /* ran since the last accounting */
     s_time_t runtime;    /* ran in total */
@@ -131,6 +132,9 @@ uint64_t csched_vcpu_sleep(struct csched_system *sys, struct csched_vcpu *v, s_t
 int csched_vcpu_set_affinity(struct csched_system *sys, struct csched_vcpu *v, uint64_t hard,
                              uint64_t soft, uint64_t *tickle);
 
+/* The current vCPU v yields: its next requeue puts it behind every vCPU of
+ * its priority, as Xen's, even UNDER ones with less credit. */
+void csched_vcpu_yield(struct csched_system *sys, struct csched_vcpu *v);
 /* Deschedules the current vCPU (requeued if runnable) and picks the next. */
 struct csched_decision csched_pick_next(struct csched_system *sys, unsigned int cpu, s_time_t now);
 /* Debits the current vCPU, ends its boost; true: cpu must reschedule. */

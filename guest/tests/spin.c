@@ -23,7 +23,7 @@
 
 #define MS          1000000UL
 #define SPIN_START  (1000 * MS) /* system time: every domain has booted by then */
-#define SPIN_WINDOW (8000 * MS)
+#define SPIN_WINDOW (2000 * MS)
 
 static struct vcpu_runstate_info spin_runstate;
 

@@ -115,6 +115,7 @@ static void cfg_fill(struct boot_domain *bd, const struct boot_group *g)
     bd->max_pages = (unsigned long)(cfg_dom.maxmem_mib << (20 - PAGE_SHIFT));
     bd->vcpus = cfg_dom.maxvcpus;
     bd->weight = cfg_dom.weight;
+    bd->cap = cfg_dom.cap;
     bd->on_poweroff = cfg_dom.on_poweroff;
     bd->on_reboot = cfg_dom.on_reboot;
     bd->on_watchdog = cfg_dom.on_watchdog;

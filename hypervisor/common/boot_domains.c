@@ -108,9 +108,9 @@ static struct domain *boot_domain_build(const struct boot_domain *bd)
         printk(XENLOG_ERR "Domain %u (%s) not built: cannot create it\n", bd->id, bd->name);
         return NULL;
     }
-    if (sched_adjust(d, bd->weight, 0))
-        printk(XENLOG_WARNING "WARNING: %s: weight %u refused by the scheduler\n", bd->name,
-               bd->weight);
+    if (sched_adjust(d, bd->weight, bd->cap))
+        printk(XENLOG_WARNING "WARNING: %s: weight %u, cap %u refused by the scheduler\n", bd->name,
+               bd->weight, bd->cap);
     d->on_poweroff = boot_disposition(bd->on_poweroff);
     d->on_reboot = boot_disposition(bd->on_reboot);
     d->on_crash = boot_disposition(bd->on_crash);

@@ -95,6 +95,11 @@ static uint64_t credit_sleep(struct vcpu *v, s_time_t now)
     return csched_vcpu_sleep(&sys, cv(v), now);
 }
 
+static void credit_yield(struct vcpu *v)
+{
+    csched_vcpu_yield(&sys, cv(v));
+}
+
 static struct vcpu *credit_pick_next(unsigned int cpu, s_time_t now, s_time_t *slice,
                                      uint64_t *tickle)
 {
@@ -126,6 +131,7 @@ const struct scheduler sched_credit_ops = {
     .vcpu_destroy = credit_vcpu_destroy,
     .wake = credit_wake,
     .sleep = credit_sleep,
+    .yield = credit_yield,
     .pick_next = credit_pick_next,
     .tick = credit_tick,
     .account = credit_account,

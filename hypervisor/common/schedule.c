@@ -257,6 +257,11 @@ void sched_block(void)
 
 void sched_yield(void)
 {
+    unsigned long flags = spin_lock_irqsave(&sched_lock);
+
+    if (ops->yield && !is_idle_vcpu(current_vcpu()))
+        ops->yield(current_vcpu());
+    spin_unlock_irqrestore(&sched_lock, flags);
     raise_softirq(SCHEDULE_SOFTIRQ);
 }
 

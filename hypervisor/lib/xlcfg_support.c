@@ -68,8 +68,5 @@ int xlcfg_support_check(const struct xlcfg_domain *dom, const struct xlcfg *cfg,
     support_action(cfg, "on_watchdog", dom->on_watchdog, diags);
     support_action(cfg, "on_crash", dom->on_crash, diags);
     support_action(cfg, "on_soft_reset", dom->on_soft_reset, diags);
-    if (dom->cap)
-        xlcfg_diag_add(diags, XLCFG_WARNING, xlcfg_line(cfg, "cap"), 0,
-                       "'cap' is not enforced yet (ignored)");
     return diags->nr_errors > errors ? -EINVAL : 0;
 }

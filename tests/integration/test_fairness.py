@@ -5,18 +5,23 @@ CPU-bound domains in proportion to their weights, measured in guest time.
 Every domain runs the guest suite "spin" (guest/tests/spin.c): it never
 blocks, and prints the time its vCPU spent running and runnable, from its
 runstate area, over one window of system time that is the same for all
-(1 s to 9 s after the hypervisor booted; the guests begin at ~0.1-0.3 s).
+(1 s to 3 s after the hypervisor booted; the guests begin at ~0.1-0.3 s).
 The first config is the control domain: it spins and is measured like the
 others (weight 256), so no dom0 outside the figures can distort them.
 
 A domain's share is its running time over the sum of all; its ideal share
 is its weight's part of the pCPUs, no domain getting more than its one
 vCPU can use (the rest shared by the others in proportion to weight).
-Each share must be within 5% of its ideal, relative. The window is 8 s
-because a 30 ms slice is ~10% of what weight 256 gets in 2 s: in the
-host simulator (tests/unit/sched_sim.c) 2 s windows of the 2-pCPU case
-alternate 135/150 per mille for an ideal 143; in QEMU 4 s windows still
-missed by about one slice once in a dozen runs (0.0677 for 0.0714).
+Each share must be within 5% of its ideal, relative, over the 2 s
+window (issue 4). That needs two things of the credit scheduler (see
+docs/scheduler.md and tests/unit/test_sched_credit_sim.c,
+test_fair_2s_windows): the weight-2048 domain, entitled to a whole pCPU,
+never runs OVER (it used to lose 15-50 ms per 2 s to OVER-stealing), and
+an UNDER vCPU's slice ends with its credit while others wait (a 30 ms
+slice is ~10% of what weight 256 gets in 2 s; the share swung by one).
+
+A capped domain (xl.cfg `cap`) gets its cap's part of one pCPU, within
+5 points, beside an uncapped spinner and even with a pCPU to spare.
 """
 import re
 import subprocess
@@ -41,11 +46,12 @@ def guest_kernel():
     assert GUEST.exists()
 
 
-def spin_cfg(tmp_path, i, weight):
-    """An xl.cfg of a spinning guest with `weight`; returns its module strings."""
+def spin_cfg(tmp_path, i, weight, cap=0):
+    """An xl.cfg of a spinning guest with `weight` and `cap`; returns its
+    module strings."""
     path = tmp_path / f"spin{i}.cfg"
     path.write_text(f'name = "spin{i}"\nkernel = "{GUEST}"\nmemory = 32\n'
-                    f'cmdline = "suite=spin"\nweight = {weight}\n')
+                    f'cmdline = "suite=spin"\nweight = {weight}\ncap = {cap}\n')
     return [f"{path} xlcfg name=spin{i}.cfg", f"{GUEST} kernel"]
 
 
@@ -68,12 +74,13 @@ def ideal_shares(weights, pcpus):
     return [a / pcpus for a in alloc]
 
 
-def measure(machine, tmp_path, weights, pcpus):
-    """Boot one spinner per weight (the first as dom0); return
-    [(running_ns, runnable_ns, window_ns)] in domain order."""
+def measure(machine, tmp_path, weights, pcpus, caps=None):
+    """Boot one spinner per weight (the first as dom0), capped by `caps`
+    (default none); return [(running_ns, runnable_ns, window_ns)] in
+    domain order."""
     mods = []
     for i, w in enumerate(weights):
-        mods += spin_cfg(tmp_path, i, w)
+        mods += spin_cfg(tmp_path, i, w, caps[i] if caps else 0)
     m = machine(modules=mods, append=APPEND, memory="512M", smp=pcpus)
     for i in range(len(weights)):
         m.wait_for(rf"^\(XEN\) Domain {i} \(spin{i}\) ended: \S+$", TIMEOUT)
@@ -108,3 +115,24 @@ def test_shares_follow_weights(machine, tmp_path, weights, pcpus):
     assert total >= 0.97 * pcpus * window, report
     for s, i in zip(shares, ideal):
         assert abs(s - i) <= TOLERANCE * i, report
+
+
+# Allowed error of a capped share, in parts of one pCPU (absolute).
+CAP_TOLERANCE = 0.05
+
+
+@pytest.mark.parametrize("pcpus", [1, 2], ids=["1pcpu", "2pcpus"])
+def test_cap_limits_share(machine, tmp_path, pcpus):
+    """A spinner capped at 25 beside an uncapped one gets 25% of one pCPU
+    over the window, both when the cap binds below its fair half of one
+    pCPU and when a second pCPU would let it run all the time; the
+    uncapped one gets the rest of its pCPU."""
+    figures = measure(machine, tmp_path, [256, 256], pcpus, caps=[0, 25])
+    window = figures[0][2]
+    shares = [r / window for r, _, _ in figures]
+    print(f"\ncap 25 on {pcpus} pCPU(s): capped {shares[1]:.4f} of a pCPU, "
+          f"uncapped {shares[0]:.4f}")
+    for r, q, w in figures:
+        assert abs(r + q - w) <= 0.01 * w, f"running + runnable != window: {figures}"
+    assert abs(shares[1] - 0.25) <= CAP_TOLERANCE, shares
+    assert shares[0] >= (0.97 if pcpus > 1 else 0.75 - CAP_TOLERANCE), shares

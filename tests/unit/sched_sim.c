@@ -32,6 +32,34 @@ void sim_init(struct sim *s, unsigned int nr_pcpus, uint64_t online, const struc
         s->slice_end[cpu] = TIME_NEVER;
 }
 
+void sim_set_phases(struct sim *s, const s_time_t *tick_phases, s_time_t acct_phase)
+{
+    unsigned int cpu;
+
+    for (cpu = 0; cpu < s->sys.nr_pcpus; cpu++) {
+        assert_true(tick_phases[cpu] < s->sys.params.tick);
+        s->tick_phase[cpu] = tick_phases[cpu];
+    }
+    assert_true(acct_phase < s->sys.params.period);
+    s->acct_phase = acct_phase;
+}
+
+void sim_set_late(struct sim *s, s_time_t late)
+{
+    s->late = late;
+}
+
+/* The first instant after now that is phase + k * interval. */
+static s_time_t next_at(s_time_t now, s_time_t interval, s_time_t phase)
+{
+    return now < phase ? phase : ((now - phase) / interval + 1) * interval + phase;
+}
+
+static bool due(s_time_t now, s_time_t interval, s_time_t phase)
+{
+    return now >= phase && (now - phase) % interval == 0;
+}
+
 void sim_dom(struct sim *s, struct csched_domain *d, unsigned int weight, unsigned int cap)
 {
     assert_int_equal(csched_dom_init(&s->sys, d, weight, cap), 0);
@@ -149,7 +177,7 @@ static void schedule_all(struct sim *s)
         assert_true(dec.next->pcpu == cpu && dec.next->runnable);
         assert_ptr_equal(s->pcpus[cpu].curr, dec.next);
         assert_true(dec.slice > 0 && dec.slice <= s->sys.params.slice);
-        s->slice_end[cpu] = s->now + dec.slice;
+        s->slice_end[cpu] = s->now + dec.slice + s->late;
     }
     check_invariants(s);
 }
@@ -191,12 +219,12 @@ static void track(struct sim *s)
 static s_time_t next_event(const struct sim *s, s_time_t end)
 {
     const struct csched_params *p = &s->sys.params;
-    s_time_t t = MIN(end, (s->now / p->tick + 1) * p->tick);
+    s_time_t t = MIN(end, next_at(s->now, p->period + s->late, s->acct_phase));
     struct sim_vcpu *v;
     unsigned int i;
 
-    t = MIN(t, (s->now / p->period + 1) * p->period);
     for (i = 0; i < s->sys.nr_pcpus; i++) {
+        t = MIN(t, next_at(s->now, p->tick + s->late, s->tick_phase[i]));
         t = MIN(t, s->slice_end[i]);
         v = sim_of(s->pcpus[i].curr);
         if (v && v->burst)
@@ -255,13 +283,12 @@ static void events(struct sim *s)
             s->resched |= csched_vcpu_wake(&s->sys, &v->cv, s->now);
         }
     }
-    if (s->now % p->tick == 0) {
-        for (i = 0; i < s->sys.nr_pcpus; i++) {
-            if ((s->sys.online & BIT(i)) && csched_tick(&s->sys, i, s->now))
-                s->resched |= BIT(i);
-        }
+    for (i = 0; i < s->sys.nr_pcpus; i++) {
+        if (due(s->now, p->tick + s->late, s->tick_phase[i]) && (s->sys.online & BIT(i)) &&
+            csched_tick(&s->sys, i, s->now))
+            s->resched |= BIT(i);
     }
-    if (s->now % p->period == 0)
+    if (due(s->now, p->period + s->late, s->acct_phase))
         s->resched |= csched_account(&s->sys, s->now);
     for (i = 0; i < s->sys.nr_pcpus; i++) {
         if (s->slice_end[i] == s->now)

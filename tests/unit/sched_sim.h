@@ -2,8 +2,9 @@
 /*
  * A tiny discrete-event simulator for the credit scheduler's pure logic
  * (test_sched_credit.c): M pCPUs run N vCPUs in simulated time, with the
- * tick every params.tick, accounting every params.period, pick_next at
- * slice ends and wherever the scheduler asks for a tickle. A vCPU either
+ * tick every params.tick, accounting every params.period (all at time 0
+ * plus a multiple, or each at its own phase: sim_set_phases), pick_next
+ * at slice ends and wherever the scheduler asks for a tickle. A vCPU either
  * spins (burst 0) or runs `burst` of CPU and then blocks for `sleep`.
  *
  * The simulator measures run time itself (not from the scheduler's
@@ -39,8 +40,11 @@ struct sim_vcpu {
 struct sim {
     struct csched_system sys;
     struct csched_pcpu pcpus[CSCHED_MAX_PCPUS];
-    s_time_t slice_end[CSCHED_MAX_PCPUS]; /* TIME_NEVER: idle */
-    s_time_t busy[CSCHED_MAX_PCPUS];      /* measured busy time per pCPU */
+    s_time_t slice_end[CSCHED_MAX_PCPUS];  /* TIME_NEVER: idle */
+    s_time_t busy[CSCHED_MAX_PCPUS];       /* measured busy time per pCPU */
+    s_time_t tick_phase[CSCHED_MAX_PCPUS]; /* ticks at phase + k * tick */
+    s_time_t acct_phase;                   /* accounting at phase + k * period */
+    s_time_t late;                         /* every timer fires this late */
     struct sim_vcpu *v[SIM_MAX_VCPUS];
     unsigned int nr;
     s_time_t now;
@@ -50,6 +54,18 @@ struct sim {
 
 /* p NULL: default parameters. Time starts at 0. */
 void sim_init(struct sim *s, unsigned int nr_pcpus, uint64_t online, const struct csched_params *p);
+/*
+ * Offsets the ticks of each pCPU (tick_phases[cpu]) and the accounting from
+ * time 0, as unsynchronized timers are on a real machine. Each offset
+ * must be below its interval; 0 (the default) fires them together.
+ */
+void sim_set_phases(struct sim *s, const s_time_t *tick_phases, s_time_t acct_phase);
+/*
+ * Every timer fires `late` after it is due, as on a real machine, and the
+ * periodic ones are re-armed from when they fired: ticks come every
+ * tick + late, accounting every period + late, slices end late.
+ */
+void sim_set_late(struct sim *s, s_time_t late);
 void sim_dom(struct sim *s, struct csched_domain *d, unsigned int weight, unsigned int cap);
 /* Adds v to d and wakes it now (burst 0: spins; else burst/sleep cycles). */
 void sim_add(struct sim *s, struct sim_vcpu *v, struct csched_domain *d, s_time_t burst,

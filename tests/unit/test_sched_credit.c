@@ -63,6 +63,9 @@ static void test_validation(void **state)
     csched_params_default(&p);
     p.period = p.tick - 1;
     assert_int_equal(csched_init(&sys, &p, pc, 2, 3, 0), -EINVAL);
+    csched_params_default(&p);
+    p.min_slice = p.slice + 1;
+    assert_int_equal(csched_init(&sys, &p, pc, 2, 3, 0), -EINVAL);
     sys_new(2, 1);
     assert_int_equal(csched_dom_init(&sys, &D[0], 0, 0), -EINVAL);
     assert_int_equal(csched_dom_init(&sys, &D[0], 65536, 0), -EINVAL);
@@ -95,10 +98,10 @@ static void test_zero_runnable(void **state)
     assert_false(csched_tick(&sys, 1, 2 * PERIOD + TICK));
 }
 
-/* Queues run BOOST, then UNDER, then OVER, FIFO within each priority. */
+/* Queues run BOOST, then UNDER (by credit), then OVER, else FIFO. */
 static void test_runq_order(void **state)
 {
-    static const unsigned int want[] = {1, 3, 0, 2};
+    static const unsigned int want[] = {1, 3, 0, 2}, by_credit[] = {1, 0, 2};
     struct csched_decision dec;
     unsigned int i;
 
@@ -118,6 +121,50 @@ static void test_runq_order(void **state)
         csched_vcpu_sleep(&sys, dec.next, MICROSECS(i));
     }
     assert_null(csched_pick_next(&sys, 0, MICROSECS(9)).next);
+
+    /* UNDER goes by credit, most first; equal credit stays FIFO. */
+    sys_new(1, 1);
+    assert_int_equal(csched_dom_init(&sys, &D[0], 256, 0), 0);
+    vcpu_new(3, &D[0], 1, 1);
+    assert_ptr_equal(csched_pick_next(&sys, 0, 0).next, &cv[3]);
+    for (i = 0; i < 3; i++)
+        vcpu_new(i, &D[0], 1, 1); /* queued BOOST, in this order */
+    for (i = 0; i < 3; i++) {
+        cv[i].pri = CSCHED_PRI_UNDER; /* as if their boosts had ended */
+        cv[i].credit = i == 1 ? MILLISECS(5) : MILLISECS(1);
+    }
+    csched_account(&sys, PERIOD); /* re-sorts: the same credit to each */
+    csched_vcpu_sleep(&sys, &cv[3], PERIOD);
+    for (i = 0; i < 3; i++) {
+        dec = csched_pick_next(&sys, 0, PERIOD);
+        assert_ptr_equal(dec.next, &cv[by_credit[i]]);
+        csched_vcpu_sleep(&sys, dec.next, PERIOD);
+    }
+}
+
+/*
+ * A yield puts the current vCPU behind every vCPU of its priority, even
+ * UNDER ones with less credit (as Xen's yield flag); the next requeue is
+ * by credit again.
+ */
+static void test_yield(void **state)
+{
+    (void)state;
+    sys_new(1, 1);
+    csched_dom_init(&sys, &D[0], 256, 0);
+    vcpu_new(0, &D[0], 1, 1);
+    vcpu_new(1, &D[0], 1, 1);
+    assert_ptr_equal(csched_pick_next(&sys, 0, 0).next, &cv[0]);
+    cv[0].pri = cv[1].pri = CSCHED_PRI_UNDER;
+    cv[0].credit = MILLISECS(9);
+    cv[1].credit = MILLISECS(2);
+    assert_ptr_equal(csched_pick_next(&sys, 0, 0).next, &cv[0]); /* most credit */
+    csched_vcpu_yield(&sys, &cv[0]);
+    assert_ptr_equal(csched_pick_next(&sys, 0, 0).next, &cv[1]);
+    assert_false(cv[0].yielded);
+    assert_ptr_equal(csched_pick_next(&sys, 0, 0).next, &cv[0]);
+    csched_vcpu_yield(&sys, &cv[1]); /* not current: no effect */
+    assert_false(cv[1].yielded);
 }
 
 /*
@@ -169,6 +216,34 @@ static void test_boost_slice(void **state)
     dec = csched_pick_next(&sys, 0, MILLISECS(2)); /* cv[0] unboosted: behind cv[1] */
     assert_ptr_equal(dec.next, &cv[1]);
     assert_true(dec.slice == MILLISECS(30));
+}
+
+/*
+ * With another vCPU waiting, an UNDER vCPU's slice ends when its credit
+ * does (at least min_slice, 1 ms); alone, it runs a whole slice.
+ */
+static void test_credit_slice(void **state)
+{
+    struct csched_decision dec;
+
+    (void)state;
+    sys_new(1, 1);
+    csched_dom_init(&sys, &D[0], 256, 0);
+    vcpu_new(0, &D[0], 1, 1);
+    cv[0].pri = CSCHED_PRI_UNDER; /* unboosted: a spinner */
+    cv[0].credit = MILLISECS(4);
+    dec = csched_pick_next(&sys, 0, 0);
+    assert_ptr_equal(dec.next, &cv[0]);
+    assert_true(dec.slice == MILLISECS(30)); /* nobody waits */
+    vcpu_new(1, &D[0], 1, 1);
+    cv[1].pri = CSCHED_PRI_OVER;
+    cv[1].credit = -MILLISECS(1);
+    dec = csched_pick_next(&sys, 0, 0);
+    assert_ptr_equal(dec.next, &cv[0]);
+    assert_true(dec.slice == MILLISECS(4));
+    cv[0].credit = MICROSECS(200);
+    dec = csched_pick_next(&sys, 0, 0);
+    assert_true(dec.slice == MILLISECS(1));
 }
 
 struct place_case {
@@ -320,6 +395,51 @@ static void test_account_shares(void **state)
 }
 
 /*
+ * A domain whose weight covers a whole pCPU per vCPU (2048 beside
+ * 256/512/1024 on two pCPUs: 32 ms owed per 30 ms period) is full: its
+ * credit is filled to one period, and only a whole pCPU's worth is taken
+ * from the others' total; it is never OVER until the next accounting.
+ * Before, it kept the credit it had when it began spinning (here 1 ms),
+ * went OVER 1 ms into each period, and the tick handed its pCPU to UNDER
+ * work stolen from pCPU 0; with a full credit, a late refill still tipped
+ * it below 0 for a moment, and then its slice end did the same.
+ */
+static void test_full_domain(void **state)
+{
+    static const unsigned int w[] = {256, 512, 1024, 2048};
+    uint64_t tickle;
+    unsigned int i;
+
+    (void)state;
+    sys_new(2, 3);
+    for (i = 0; i < 4; i++)
+        assert_int_equal(csched_dom_init(&sys, &D[i], w[i], 0), 0);
+    vcpu_new(3, &D[3], BIT(1), BIT(1));
+    assert_ptr_equal(csched_pick_next(&sys, 1, 0).next, &cv[3]);
+    cv[3].credit = MILLISECS(1); /* what it had when it began to spin */
+    for (i = 0; i < 3; i++)
+        vcpu_new(i, &D[i], BIT(0), BIT(0));
+    csched_pick_next(&sys, 0, 0);
+    for (i = 0; i < 3; i++) /* may run on pCPU 1 too: stealable */
+        assert_int_equal(csched_vcpu_set_affinity(&sys, &cv[i], 3, BIT(0), &tickle), 0);
+    assert_int_equal(pc[0].nr_queued, 2);
+    csched_account(&sys, PERIOD);
+    assert_true(D[3].full && !D[2].full);
+    assert_true(cv[3].credit == (int64_t)PERIOD);
+    /* The others share the other pCPU by weight: 256 gets 1/7 of it. */
+    assert_true(D[0].share == (int64_t)PERIOD * 256 / 1792);
+    /* UNDER work waits on pCPU 0 and may run on pCPU 1: not stolen. */
+    assert_false(csched_tick(&sys, 1, PERIOD + TICK));
+    assert_false(csched_tick(&sys, 1, PERIOD + 2 * TICK));
+    assert_int_equal(cv[3].pri, CSCHED_PRI_UNDER);
+    /* The refill comes late (timers do): below 0 it is still not OVER. */
+    assert_false(csched_tick(&sys, 1, 2 * PERIOD + MICROSECS(20)));
+    assert_true(cv[3].credit < 0);
+    assert_int_equal(cv[3].pri, CSCHED_PRI_UNDER);
+    assert_ptr_equal(csched_pick_next(&sys, 1, 2 * PERIOD + MICROSECS(30)).next, &cv[3]);
+}
+
+/*
  * The tick preempts a vCPU that has just gone OVER for an UNDER one
  * waiting; a capped domain's slice ends when its budget does.
  */
@@ -378,17 +498,13 @@ static void test_remove_direct(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_validation),
-        cmocka_unit_test(test_zero_runnable),
-        cmocka_unit_test(test_runq_order),
-        cmocka_unit_test(test_boost_preempts),
-        cmocka_unit_test(test_boost_slice),
-        cmocka_unit_test(test_placement),
-        cmocka_unit_test(test_steal),
-        cmocka_unit_test(test_idlers_tickled),
-        cmocka_unit_test(test_credit_clamped),
-        cmocka_unit_test(test_account_shares),
-        cmocka_unit_test(test_tick_and_cap_slice),
+        cmocka_unit_test(test_validation),     cmocka_unit_test(test_zero_runnable),
+        cmocka_unit_test(test_runq_order),     cmocka_unit_test(test_yield),
+        cmocka_unit_test(test_boost_preempts), cmocka_unit_test(test_boost_slice),
+        cmocka_unit_test(test_credit_slice),   cmocka_unit_test(test_placement),
+        cmocka_unit_test(test_steal),          cmocka_unit_test(test_idlers_tickled),
+        cmocka_unit_test(test_credit_clamped), cmocka_unit_test(test_account_shares),
+        cmocka_unit_test(test_full_domain),    cmocka_unit_test(test_tick_and_cap_slice),
         cmocka_unit_test(test_remove_direct),
     };
 

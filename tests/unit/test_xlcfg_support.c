@@ -67,7 +67,7 @@ static const struct support_case support_cases[] = {
     {"soft-reset written out on on_soft_reset only warns", OK "on_soft_reset = 'soft-reset'\n", 0,
      "W3 'on_soft_reset' = 'soft-reset' is not supported yet: a soft reset destroys the"
      " domain\n"},
-    {"a cap warns: not enforced", OK "cap = 50\n", 0, "W3 'cap' is not enforced yet (ignored)\n"},
+    {"a cap is enforced: no warning", OK "cap = 50\n", 0, ""},
     {"a zero cap is no cap", OK "cap = 0\n", 0, ""},
 };
 

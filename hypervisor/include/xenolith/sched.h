@@ -32,6 +32,8 @@ struct scheduler {
     uint64_t (*wake)(struct vcpu *v, s_time_t now);
     /* v blocked or went offline: off its queue, or off its pCPU at the next pick. */
     uint64_t (*sleep)(struct vcpu *v, s_time_t now);
+    /* optional: v, current, yields; its pCPU's next pick_next follows. */
+    void (*yield)(struct vcpu *v);
     /* The next vCPU for cpu (NULL: idle) and how long it may run. */
     struct vcpu *(*pick_next)(unsigned int cpu, s_time_t now, s_time_t *slice, uint64_t *tickle);
     bool (*tick)(unsigned int cpu, s_time_t now); /* optional: true to reschedule */

@@ -7,7 +7,8 @@
  * the model and the hooks that plug it into struct scheduler.
  *
  * Credit is counted in nanoseconds of pCPU time: a vCPU with credit >= 0
- * is UNDER its share, below 0 it is OVER. BOOST (woken from blocking while
+ * is UNDER its share, below 0 it is OVER (never, while its domain is full:
+ * entitled to a whole pCPU per vCPU). BOOST (woken from blocking while
  * UNDER) outranks UNDER until the vCPU's next tick or descheduling.
  *
  * Locking: caller serializes. Every call may read or change any pCPU's
@@ -39,6 +40,7 @@ struct csched_params {
     s_time_t tick;        /* debit tick (10 ms) */
     s_time_t slice;       /* time slice (30 ms) */
     s_time_t boost_slice; /* slice while a BOOST vCPU waits behind (2 ms) */
+    s_time_t min_slice;   /* shortest slice cut to an UNDER vCPU's credit (1 ms) */
 };
 
 struct csched_domain {
@@ -49,9 +51,11 @@ struct csched_domain {
     int64_t cap_budget;     /* ns it may still run this period (capped) */
     bool parked;            /* over its cap: not picked until refilled */
     bool active;            /* had an active vCPU at the last accounting */
+    bool full;              /* entitled to a pCPU per active vCPU: never OVER */
     /* Accounting scratch, valid during csched_account only. */
     unsigned int nr_active;
     int64_t peak, share;
+    int64_t whole; /* a pCPU per active vCPU; INT64_MAX if the cap is below */
     bool saturated;
 };
 
@@ -65,13 +69,14 @@ struct csched_vcpu {
     int64_t credit;      /* ns; clamped to one period either way */
     enum csched_pri pri; /* never IDLE */
     bool runnable;       /* queued, running, or running until picked off */
+    bool yielded;        /* requeue behind its priority's vCPUs, whatever its credit */
     s_time_t last_debit; /* while current: run time before this is debited */
     s_time_t ran_period; /* ran since the last accounting */
     s_time_t runtime;    /* ran in total */
 };
 
 struct csched_pcpu {
-    struct list_head runq;    /* by pri, FIFO within a pri */
+    struct list_head runq;    /* by pri; UNDER by credit, most first; else FIFO */
     struct csched_vcpu *curr; /* NULL: idle */
     unsigned int nr_queued;
 };
@@ -127,6 +132,9 @@ uint64_t csched_vcpu_sleep(struct csched_system *sys, struct csched_vcpu *v, s_t
 int csched_vcpu_set_affinity(struct csched_system *sys, struct csched_vcpu *v, uint64_t hard,
                              uint64_t soft, uint64_t *tickle);
 
+/* The current vCPU v yields: its next requeue puts it behind every vCPU of
+ * its priority, as Xen's, even UNDER ones with less credit. */
+void csched_vcpu_yield(struct csched_system *sys, struct csched_vcpu *v);
 /* Deschedules the current vCPU (requeued if runnable) and picks the next. */
 struct csched_decision csched_pick_next(struct csched_system *sys, unsigned int cpu, s_time_t now);
 /* Debits the current vCPU, ends its boost; true: cpu must reschedule. */

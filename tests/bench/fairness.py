@@ -5,7 +5,7 @@ credit scheduler, their measured shares of the pCPUs against the ideal.
 
 Each domain runs the guest suite "spin" (guest/tests/spin.c, as
 tests/integration/test_fairness.py does): it never blocks and prints the
-time it ran over one window of system time, 1 s to 9 s after boot. Here
+time it ran over one window of system time, 1 s to 3 s after boot. Here
 QEMU runs with `-icount shift=0,sleep=off`, so the figures repeat exactly
 from run to run. Xenolith only: Xen 4.17 builds one domain at boot, and
 more need its toolstack. Prints figures, asserts nothing (`make bench`).
@@ -17,7 +17,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "integration"))
 from harness import IMAGE, ROOT, Machine  # noqa: E402
-from test_fairness import SPIN, ideal_shares  # noqa: E402
+from test_fairness import SPIN, ideal_shares, spin_cfg  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from run import ICOUNT  # noqa: E402
@@ -26,16 +26,16 @@ GUEST = ROOT / "build" / "guest" / "xenolith-guest"
 TIMEOUT = 600
 # (weights, pCPUs): as test_fairness.py, plus three domains on two pCPUs.
 CASES = [([256, 512, 1024], 1), ([256, 512, 1024], 2), ([256, 512, 1024, 2048], 2)]
+# (caps, pCPUs): a capped spinner beside an uncapped one (0: no cap).
+CAP_CASES = [([25, 0], 1), ([25, 0], 2)]
 
 
-def measure(scratch, weights, pcpus):
-    """Boots one spinner per weight; returns [running_ns] in domain order."""
+def measure(scratch, weights, pcpus, caps=None):
+    """Boots one spinner per weight (and cap); returns ([running_ns] in
+    domain order, window_ns)."""
     mods = []
     for i, w in enumerate(weights):
-        cfg = scratch / f"spin{i}.cfg"
-        cfg.write_text(f'name = "spin{i}"\nkernel = "{GUEST}"\nmemory = 32\n'
-                       f'cmdline = "suite=spin"\nweight = {w}\n')
-        mods += [f"{cfg} xlcfg name=spin{i}.cfg", f"{GUEST} kernel"]
+        mods += spin_cfg(scratch, i, w, caps[i] if caps else 0)
     m = Machine(scratch, kernel=IMAGE, append="loglvl=all qemu_exit sched=credit",
                 memory="512M", smp=pcpus, modules=mods, extra=ICOUNT).start()
     try:
@@ -44,13 +44,14 @@ def measure(scratch, weights, pcpus):
     finally:
         m.kill()
     ran = {int(d): int(r) for d, r, _, _ in SPIN.findall(log)}
-    return [ran.get(i) for i in range(len(weights))]
+    windows = [int(w) for _, _, _, w in SPIN.findall(log)]
+    return [ran.get(i) for i in range(len(weights))], windows[0] if windows else None
 
 
 def main():
     if not GUEST.exists() or not IMAGE.exists():
         sys.exit(f"build first: {GUEST} and {IMAGE} (make bench does)")
-    print("credit scheduler, spinning domains, shares of an 8 s window of system time"
+    print("credit scheduler, spinning domains, shares of a 2 s window of system time"
           " (-icount shift=0,sleep=off)")
     print(f"{'weights':<24} {'pCPUs':>5}  {'weight':>6} {'share':>7} {'ideal':>7} {'error':>7}")
     with tempfile.TemporaryDirectory(prefix="xenolith-fairness-") as tmp:
@@ -59,7 +60,7 @@ def main():
                   flush=True)
             scratch = Path(tmp) / f"case{n}"
             scratch.mkdir()
-            ran = measure(scratch, weights, pcpus)
+            ran, _ = measure(scratch, weights, pcpus)
             if None in ran:
                 print(f"{'/'.join(map(str, weights)):<24} {pcpus:>5}  (a domain did not report)")
                 continue
@@ -68,6 +69,16 @@ def main():
                 share = r / total
                 print(f"{'/'.join(map(str, weights)):<24} {pcpus:>5}  {w:>6} {share:>7.4f}"
                       f" {ideal:>7.4f} {(share - ideal) / ideal:>+7.1%}")
+        print(f"{'caps':<24} {'pCPUs':>5}  {'cap':>6} {'of one pCPU':>12}")
+        for n, (caps, pcpus) in enumerate(CAP_CASES):
+            print(f"booting a capped and an uncapped spinner on {pcpus} pCPU ...", file=sys.stderr,
+                  flush=True)
+            scratch = Path(tmp) / f"cap{n}"
+            scratch.mkdir()
+            ran, window = measure(scratch, [256] * len(caps), pcpus, caps)
+            for cap, r in zip(caps, ran):
+                got = f"{r / window:.4f}" if r is not None and window else "-"
+                print(f"{'/'.join(map(str, caps)):<24} {pcpus:>5}  {cap or 'none':>6} {got:>12}")
     return 0
 
 

@@ -116,6 +116,8 @@ static void cfg_fill(struct boot_domain *bd, const struct boot_group *g)
     bd->vcpus = cfg_dom.maxvcpus;
     bd->weight = cfg_dom.weight;
     bd->cap = cfg_dom.cap;
+    bd->cpus = cfg_dom.cpus;
+    bd->cpus_soft = cfg_dom.cpus_soft;
     bd->on_poweroff = cfg_dom.on_poweroff;
     bd->on_reboot = cfg_dom.on_reboot;
     bd->on_watchdog = cfg_dom.on_watchdog;

@@ -83,6 +83,24 @@ static unsigned int boot_disposition(enum xlcfg_action action)
     return action == XLCFG_ACTION_PRESERVE ? DOMAIN_ACTION_preserve : DOMAIN_ACTION_destroy;
 }
 
+/* xl.cfg's cpus and cpus_soft for every vCPU of d; -EINVAL after saying why. */
+static int boot_domain_affinity(struct domain *d, const struct boot_domain *bd)
+{
+    unsigned int i;
+    int rc = 0;
+
+    for (i = 0; !rc && i < d->max_vcpus; i++)
+        rc = sched_set_affinity(d->vcpus[i], bd->cpus, bd->cpus_soft);
+    if (rc == -EOPNOTSUPP && (~bd->cpus || ~bd->cpus_soft))
+        printk(XENLOG_WARNING "WARNING: %s: 'cpus' and 'cpus_soft' ignored: sched=%s has no"
+                              " affinity\n",
+               bd->name, sched_chosen_name());
+    if (rc == -EINVAL)
+        printk(XENLOG_ERR "Domain %u (%s) not built: 'cpus' names none of this machine's pCPUs\n",
+               bd->id, bd->name);
+    return rc == -EINVAL ? rc : 0;
+}
+
 /* Creates and lays out bd's domain, paused; NULL after saying why. */
 static struct domain *boot_domain_build(const struct boot_domain *bd)
 {
@@ -111,6 +129,10 @@ static struct domain *boot_domain_build(const struct boot_domain *bd)
     if (sched_adjust(d, bd->weight, bd->cap))
         printk(XENLOG_WARNING "WARNING: %s: weight %u, cap %u refused by the scheduler\n", bd->name,
                bd->weight, bd->cap);
+    if (boot_domain_affinity(d, bd)) {
+        domain_destroy(d);
+        return NULL;
+    }
     d->on_poweroff = boot_disposition(bd->on_poweroff);
     d->on_reboot = boot_disposition(bd->on_reboot);
     d->on_crash = boot_disposition(bd->on_crash);
@@ -139,6 +161,7 @@ static int boot_domains_xen_form(struct boot_domain *bd)
     strlcpy(bd->cmdline, m[0].string, sizeof(bd->cmdline));
     bd->pages = bd->max_pages = opt_dom0_mem >> PAGE_SHIFT;
     bd->weight = 256;
+    bd->cpus = bd->cpus_soft = ~0ull;
     for (i = 2; i < boot_info.nr_modules; i++)
         printk(XENLOG_WARNING "module %u: not used (Xen's form takes dom0's kernel and ramdisk)\n",
                i);

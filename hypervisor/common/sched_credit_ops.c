@@ -6,9 +6,11 @@
  *
  * Locking: the scheduler lock (schedule.c) is held around every hook.
  */
+#include <xenolith/console.h>
 #include <xenolith/domain.h>
 #include <xenolith/errno.h>
 #include <xenolith/mm.h>
+#include <xenolith/param.h>
 #include <xenolith/sched.h>
 #include <xenolith/sched_credit.h>
 #include <xenolith/smp.h>
@@ -22,11 +24,24 @@ static struct csched_vcpu *cv(const struct vcpu *v)
     return v->sched_priv;
 }
 
+/* Xen's sched_credit_tslice_ms=: the longest a vCPU runs before others get a turn. */
+static unsigned long opt_tslice_ms = 30;
+UINT_PARAM("sched_credit_tslice_ms", opt_tslice_ms);
+
+#define TSLICE_MS_MIN 1 /* as Xen's XEN_SYSCTL_CSCHED_TSLICE_MIN/MAX */
+#define TSLICE_MS_MAX 1000
+
 static int credit_init(s_time_t now)
 {
     struct csched_params p;
 
     csched_params_default(&p);
+    if (opt_tslice_ms >= TSLICE_MS_MIN && opt_tslice_ms <= TSLICE_MS_MAX)
+        p.slice = MILLISECS(opt_tslice_ms);
+    else
+        printk(XENLOG_WARNING "WARNING: sched_credit_tslice_ms=%lu: out of %u..%u, 30 used\n",
+               opt_tslice_ms, TSLICE_MS_MIN, TSLICE_MS_MAX);
+    printk("Credit scheduler: time slice %lu ms\n", (unsigned long)(p.slice / MILLISECS(1)));
     /* The boot CPU is online already; the others join through init_cpu. */
     return csched_init(&sys, &p, pcpus, NR_CPUS, 1ull << smp_processor_id(), now);
 }
@@ -100,6 +115,11 @@ static void credit_yield(struct vcpu *v)
     csched_vcpu_yield(&sys, cv(v));
 }
 
+static int credit_set_affinity(struct vcpu *v, uint64_t hard, uint64_t soft, uint64_t *tickle)
+{
+    return csched_vcpu_set_affinity(&sys, cv(v), hard, soft, tickle);
+}
+
 static struct vcpu *credit_pick_next(unsigned int cpu, s_time_t now, s_time_t *slice,
                                      uint64_t *tickle)
 {
@@ -129,6 +149,7 @@ const struct scheduler sched_credit_ops = {
     .dom_adjust = credit_dom_adjust,
     .vcpu_init = credit_vcpu_init,
     .vcpu_destroy = credit_vcpu_destroy,
+    .set_affinity = credit_set_affinity,
     .wake = credit_wake,
     .sleep = credit_sleep,
     .yield = credit_yield,

@@ -203,6 +203,21 @@ int sched_adjust(struct domain *d, unsigned int weight, unsigned int cap)
     return rc;
 }
 
+int sched_set_affinity(struct vcpu *v, uint64_t hard, uint64_t soft)
+{
+    unsigned long flags;
+    uint64_t mask = 0;
+    int rc;
+
+    if (!ops->set_affinity)
+        return -EOPNOTSUPP;
+    flags = spin_lock_irqsave(&sched_lock);
+    rc = ops->set_affinity(v, hard, soft, &mask);
+    spin_unlock_irqrestore(&sched_lock, flags);
+    tickle(mask);
+    return rc;
+}
+
 /* Makes v runnable (from blocked or offline) and tells whoever must look. */
 static void make_runnable(struct vcpu *v)
 {

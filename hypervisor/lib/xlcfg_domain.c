@@ -17,7 +17,7 @@
 #include <xenolith/string.h>
 #include <xenolith/xlcfg.h>
 
-enum dom_field { F_STRING, F_U64, F_UINT, F_ACTION, F_LATER };
+enum dom_field { F_STRING, F_U64, F_UINT, F_ACTION, F_CPUMAP, F_LATER };
 
 /* A key this layer understands: where its value goes and its range. */
 struct dom_key {
@@ -42,6 +42,8 @@ static const struct dom_key dom_keys[] = {
     {"cpu_weight", F_UINT, AT(weight), 0, 1, XLCFG_MAX_WEIGHT},
     {"weight", F_UINT, AT(weight), 0, 1, XLCFG_MAX_WEIGHT},
     {"cap", F_UINT, AT(cap), 0, 0, 100ULL * XLCFG_MAX_VCPUS},
+    {"cpus", F_CPUMAP, AT(cpus), 0, 0, 0},
+    {"cpus_soft", F_CPUMAP, AT(cpus_soft), 0, 0, 0},
     {"on_poweroff", F_ACTION, AT(on_poweroff), 0, 0, 0},
     {"on_reboot", F_ACTION, AT(on_reboot), 0, 0, 0},
     {"on_watchdog", F_ACTION, AT(on_watchdog), 0, 0, 0},
@@ -61,7 +63,7 @@ static const struct dom_key dom_keys[] = {
 static const char unsupported_keys[] =
     " "
     "acpi acpi_firmware acpi_laptop_slate acpi_s3 acpi_s4 altp2m altp2mhvm apic bios "
-    "bios_path_override boot bootloader bootloader_args channel cpuid cpus cpus_soft "
+    "bios_path_override boot bootloader bootloader_args channel cpuid "
     "device_model_args device_model_args_hvm device_model_args_pv device_model_override "
     "device_model_stubdomain_override device_model_stubdomain_seclabel device_model_user "
     "device_model_version device_tree disk dm_restrict driver_domain dtdev e820_host "
@@ -103,6 +105,7 @@ void xlcfg_domain_init(struct xlcfg_domain *dom)
     dom->vcpus = 1;
     dom->maxvcpus = 1;
     dom->weight = 256;
+    dom->cpus = dom->cpus_soft = ~0ULL;
     dom->cap = 0;
     dom->on_poweroff = XLCFG_ACTION_DESTROY;
     dom->on_reboot = XLCFG_ACTION_RESTART;
@@ -191,6 +194,54 @@ static int put_string(char *field, size_t size, const char *s, const struct xlcf
     return 0;
 }
 
+/* A pCPU number of a cpu list at *p, moved past it: 0, or -1 if none or too big. */
+static int cpulist_number(const char **p, unsigned int *out)
+{
+    unsigned int n = 0;
+
+    if (**p < '0' || **p > '9')
+        return -1;
+    while (**p >= '0' && **p <= '9') {
+        n = n * 10 + (unsigned int)(**p - '0');
+        if (n >= XLCFG_MAX_PCPUS)
+            return -1;
+        (*p)++;
+    }
+    *out = n;
+    return 0;
+}
+
+/*
+ * xl's CPU list (xl.cfg(5) "cpus"): "all", or items joined by ',', each
+ * N or N-M, with '^' to take them out again ("0-7,^3"). NUMA node items
+ * are not understood. The bitmap, or 0 when the text is bad.
+ */
+static uint64_t parse_cpulist(const char *s)
+{
+    uint64_t map = 0;
+
+    if (!strcmp(s, "all"))
+        return ~0ULL;
+    for (;;) {
+        bool out = *s == '^';
+        unsigned int lo, hi;
+        uint64_t bits;
+
+        s += out;
+        if (cpulist_number(&s, &lo))
+            return 0;
+        hi = lo;
+        if (*s == '-' && (s++, cpulist_number(&s, &hi) || hi < lo))
+            return 0;
+        bits = (hi == 63 ? ~0ULL : (1ULL << (hi + 1)) - 1) & ~((1ULL << lo) - 1);
+        map = out ? map & ~bits : map | bits;
+        if (*s == '\0')
+            return map;
+        if (*s++ != ',')
+            return 0;
+    }
+}
+
 static int parse_action(const char *s, enum xlcfg_action *out)
 {
     unsigned int i;
@@ -224,6 +275,14 @@ static void apply_key(struct xlcfg_domain *dom, const struct dom_key *k,
     case F_UINT:
         if (!get_number(e, k, &v, diags))
             *(unsigned int *)field = (unsigned int)v; /* max keeps it in range */
+        break;
+    case F_CPUMAP:
+        s = get_string(e, diags);
+        if (s && !(*(uint64_t *)field = parse_cpulist(s)))
+            key_error(diags, e,
+                      "must be 'all' or pCPUs 0-63 as N, N-M and ^N joined by ',' (and name"
+                      " one at least), not ",
+                      shown(s, buf));
         break;
     case F_ACTION:
         s = get_string(e, diags);

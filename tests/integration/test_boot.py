@@ -101,6 +101,15 @@ def test_sched_option(machine):
     m.wait_for(r"Scheduler: rr\n")
 
 
+def test_credit_time_slice_option(machine):
+    """sched_credit_tslice_ms, as Xen's: 1..1000 ms, else the default with a warning."""
+    m = machine(append="sched_credit_tslice_ms=5")
+    m.wait_for(r"^\(XEN\) Credit scheduler: time slice 5 ms$")
+    m = machine(append="sched_credit_tslice_ms=5000",
+                allowed_warnings=[r"sched_credit_tslice_ms=5000: out of 1\.\.1000, 30 used"])
+    m.wait_for(r"^\(XEN\) Credit scheduler: time slice 30 ms$")
+
+
 def test_maxcpus_limits_cpus(machine):
     m = machine(smp=4, append="maxcpus=2 selftest qemu_exit")
     assert m.wait_exit(60) == EXIT_PASS, m.tail()

@@ -46,12 +46,13 @@ def guest_kernel():
     assert GUEST.exists()
 
 
-def spin_cfg(tmp_path, i, weight, cap=0):
-    """An xl.cfg of a spinning guest with `weight` and `cap`; returns its
-    module strings."""
+def spin_cfg(tmp_path, i, weight, cap=0, cpus="all"):
+    """An xl.cfg of a spinning guest with `weight`, `cap` and hard
+    affinity `cpus`; returns its module strings."""
     path = tmp_path / f"spin{i}.cfg"
     path.write_text(f'name = "spin{i}"\nkernel = "{GUEST}"\nmemory = 32\n'
-                    f'cmdline = "suite=spin"\nweight = {weight}\ncap = {cap}\n')
+                    f'cmdline = "suite=spin"\nweight = {weight}\ncap = {cap}\n'
+                    f'cpus = "{cpus}"\n')
     return [f"{path} xlcfg name=spin{i}.cfg", f"{GUEST} kernel"]
 
 
@@ -74,13 +75,13 @@ def ideal_shares(weights, pcpus):
     return [a / pcpus for a in alloc]
 
 
-def measure(machine, tmp_path, weights, pcpus, caps=None):
+def measure(machine, tmp_path, weights, pcpus, caps=None, cpus=None):
     """Boot one spinner per weight (the first as dom0), capped by `caps`
-    (default none); return [(running_ns, runnable_ns, window_ns)] in
-    domain order."""
+    (default none), on the pCPUs `cpus` names (default all); return
+    [(running_ns, runnable_ns, window_ns)] in domain order."""
     mods = []
     for i, w in enumerate(weights):
-        mods += spin_cfg(tmp_path, i, w, caps[i] if caps else 0)
+        mods += spin_cfg(tmp_path, i, w, caps[i] if caps else 0, cpus[i] if cpus else "all")
     m = machine(modules=mods, append=APPEND, memory="512M", smp=pcpus)
     for i in range(len(weights)):
         m.wait_for(rf"^\(XEN\) Domain {i} \(spin{i}\) ended: \S+$", TIMEOUT)
@@ -136,3 +137,26 @@ def test_cap_limits_share(machine, tmp_path, pcpus):
         assert abs(r + q - w) <= 0.01 * w, f"running + runnable != window: {figures}"
     assert abs(shares[1] - 0.25) <= CAP_TOLERANCE, shares
     assert shares[0] >= (0.97 if pcpus > 1 else 0.75 - CAP_TOLERANCE), shares
+
+
+def test_hard_affinity_keeps_vcpus_on_their_pcpus(machine, tmp_path):
+    """xl.cfg cpus: two spinners held to pCPU 1 share it, half each, while a
+    third has pCPU 0 to itself; unpinned, the credit scheduler would give
+    each two thirds of a pCPU."""
+    figures = measure(machine, tmp_path, [256, 256, 256], 2, cpus=["0", "1", "1"])
+    window = figures[0][2]
+    shares = [r / window for r, _, _ in figures]
+    print(f"\npinned 0/1/1 on 2 pCPUs: {shares}")
+    assert shares[0] >= 0.97, shares
+    for s in shares[1:]:
+        assert abs(s - 0.5) <= CAP_TOLERANCE, shares
+
+
+def test_affinity_to_no_pcpu_is_refused(machine, tmp_path):
+    """cpus naming only pCPUs the machine lacks: that domain is not built."""
+    mods = spin_cfg(tmp_path, 0, 256) + spin_cfg(tmp_path, 1, 256, cpus="5-7")
+    m = machine(modules=mods, append=APPEND, memory="512M", smp=2)
+    m.wait_for(r"^\(XEN\) All domains have ended$", TIMEOUT)
+    log = m.log()
+    assert "(XEN) Domain 1 (spin1) not built: 'cpus' names none of this machine's pCPUs" in log
+    assert re.search(r"^\(XEN\) Domain 0 \(spin0\) ended: poweroff$", log, re.M)

@@ -32,12 +32,13 @@ static const char *dom_string(void)
     snprintf(buf, sizeof(buf),
              "|name=%s|kernel=%s|ramdisk=%s|cmdline=%s|memory=%llu|maxmem=%llu|vcpus=%u"
              "|maxvcpus=%u|weight=%u|cap=%u|on_poweroff=%s|on_reboot=%s|on_watchdog=%s"
-             "|on_crash=%s|on_soft_reset=%s|",
+             "|on_crash=%s|on_soft_reset=%s|cpus=%llx|cpus_soft=%llx|",
              dom.name, dom.kernel, dom.ramdisk, dom.cmdline, (unsigned long long)dom.memory_mib,
              (unsigned long long)dom.maxmem_mib, dom.vcpus, dom.maxvcpus, dom.weight, dom.cap,
              xlcfg_action_name(dom.on_poweroff), xlcfg_action_name(dom.on_reboot),
              xlcfg_action_name(dom.on_watchdog), xlcfg_action_name(dom.on_crash),
-             xlcfg_action_name(dom.on_soft_reset));
+             xlcfg_action_name(dom.on_soft_reset), (unsigned long long)dom.cpus,
+             (unsigned long long)dom.cpus_soft);
     return buf;
 }
 
@@ -158,6 +159,34 @@ static void test_actions(void **state)
     assert_string_equal(xlcfg_action_name((enum xlcfg_action)99), "?");
 }
 
+#define CPULIST_ERR                                                                                \
+    "' must be 'all' or pCPUs 0-63 as N, N-M and ^N joined by ',' (and name one"                   \
+    " at least), not "
+
+/* cpus and cpus_soft: xl's CPU lists, as bitmaps; all pCPUs when not set. */
+static void test_cpu_lists(void **state)
+{
+    static const struct domain_case cases[] = {
+        {"not set: every pCPU", OK, "cpus=ffffffffffffffff|cpus_soft=ffffffffffffffff", ""},
+        {"one pCPU", OK "cpus = '2'", "cpus=4", ""},
+        {"ranges and single pCPUs", OK "cpus = '0-3,8,10-11'", "cpus=d0f", ""},
+        {"^ takes pCPUs out again", OK "cpus = '0-7,^3,^5-6'", "cpus=97", ""},
+        {"all", OK "cpus_soft = 'all'", "cpus_soft=ffffffffffffffff", ""},
+        {"the last pCPU of the bitmap", OK "cpus = '60-63'", "cpus=f000000000000000", ""},
+        {"past the bitmap", OK "cpus = '64'", "", "E3 'cpus" CPULIST_ERR "'64'\n"},
+        {"a range backwards", OK "cpus = '3-1'", "", "E3 'cpus" CPULIST_ERR "'3-1'\n"},
+        {"nothing left", OK "cpus_soft = '1,^1'", "", "E3 'cpus_soft" CPULIST_ERR "'1,^1'\n"},
+        {"NUMA nodes are not understood", OK "cpus = 'nodes:0'", "",
+         "E3 'cpus" CPULIST_ERR "'nodes:0'\n"},
+        {"a trailing comma", OK "cpus = '1,'", "", "E3 'cpus" CPULIST_ERR "'1,'\n"},
+        {"a per-vCPU list is not read yet", OK "cpus = ['1', '2']", "",
+         "E3 'cpus' must be a string, not a list\n"},
+    };
+
+    (void)state;
+    RUN(cases);
+}
+
 /* xl builds the command line from cmdline, or from root and extra. */
 static void test_cmdline(void **state)
 {
@@ -268,10 +297,10 @@ static void test_warnings(void **state)
         {"devices xl knows", OK "vif = ['bridge=xenbr0']\ndisk = ['phy:/dev/vg/d,xvda,w']",
          "name=d",
          "W3 'vif' is not supported yet (ignored)\nW4 'disk' is not supported yet (ignored)\n"},
-        {"other xl keys", OK "uuid = 'x'\nbootloader = 'pygrub'\ncpus = '0-1'", "name=d",
+        {"other xl keys", OK "uuid = 'x'\nbootloader = 'pygrub'\nvif = []", "name=d",
          "W3 'uuid' is not supported yet (ignored)\n"
          "W4 'bootloader' is not supported yet (ignored)\n"
-         "W5 'cpus' is not supported yet (ignored)\n"},
+         "W5 'vif' is not supported yet (ignored)\n"},
         {"warnings and errors together, in file order", OK "foo = 1\nmemory = 0\nvif = []", "",
          "W3 unknown key 'foo' (ignored)\nE4 'memory' must be at least 1\n"
          "W5 'vif' is not supported yet (ignored)\n"},
@@ -315,10 +344,15 @@ static void test_fill_separately(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_defaults_and_keys), cmocka_unit_test(test_actions),
-        cmocka_unit_test(test_cmdline),           cmocka_unit_test(test_type),
-        cmocka_unit_test(test_numbers),           cmocka_unit_test(test_strings),
-        cmocka_unit_test(test_warnings),          cmocka_unit_test(test_syntax_error_stops),
+        cmocka_unit_test(test_defaults_and_keys),
+        cmocka_unit_test(test_actions),
+        cmocka_unit_test(test_cpu_lists),
+        cmocka_unit_test(test_cmdline),
+        cmocka_unit_test(test_type),
+        cmocka_unit_test(test_numbers),
+        cmocka_unit_test(test_strings),
+        cmocka_unit_test(test_warnings),
+        cmocka_unit_test(test_syntax_error_stops),
         cmocka_unit_test(test_fill_separately),
     };
 

@@ -27,7 +27,8 @@ struct boot_domain {
     unsigned long pages, max_pages;
     unsigned int vcpus; /* created; vCPU 0 up, the others down until the guest ups them */
     unsigned int weight;
-    unsigned int cap; /* % of one pCPU; 0: none */
+    uint64_t cpus, cpus_soft; /* hard and soft affinity, pCPU bitmaps */
+    unsigned int cap;         /* % of one pCPU; 0: none */
     unsigned int restarts;
     enum xlcfg_action on_poweroff, on_reboot, on_watchdog, on_crash, on_soft_reset;
 };

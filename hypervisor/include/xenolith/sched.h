@@ -34,6 +34,9 @@ struct scheduler {
     uint64_t (*sleep)(struct vcpu *v, s_time_t now);
     /* optional: v, current, yields; its pCPU's next pick_next follows. */
     void (*yield)(struct vcpu *v);
+    /* optional: pCPUs v may run on (hard) and prefers (soft); -EINVAL if it
+     * could run nowhere. *tickle: pCPUs that must pick again. */
+    int (*set_affinity)(struct vcpu *v, uint64_t hard, uint64_t soft, uint64_t *tickle);
     /* The next vCPU for cpu (NULL: idle) and how long it may run. */
     struct vcpu *(*pick_next)(unsigned int cpu, s_time_t now, s_time_t *slice, uint64_t *tickle);
     bool (*tick)(unsigned int cpu, s_time_t now); /* optional: true to reschedule */
@@ -51,6 +54,9 @@ void sched_init_cpu(unsigned int cpu);
 int sched_domain_init(struct domain *d);
 void sched_domain_destroy(struct domain *d);
 int sched_adjust(struct domain *d, unsigned int weight, unsigned int cap);
+/* Hard and soft affinity (pCPU bitmaps) of v: 0, -EINVAL, or -EOPNOTSUPP
+ * when the scheduler has none. */
+int sched_set_affinity(struct vcpu *v, uint64_t hard, uint64_t soft);
 /* Puts a vCPU that was offline on a pCPU and makes it runnable. */
 void sched_start_vcpu(struct vcpu *v);
 void sched_wake(struct vcpu *v);

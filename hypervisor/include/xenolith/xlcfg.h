@@ -120,6 +120,7 @@ enum xlcfg_action {
 #define XLCFG_MAX_VCPUS       4096
 #define XLCFG_SUPPORTED_VCPUS 32 /* Xenolith: XEN_LEGACY_MAX_VCPUS */
 #define XLCFG_MAX_WEIGHT      65535
+#define XLCFG_MAX_PCPUS       64 /* affinity bitmaps: pCPUs 0..63 */
 
 struct xlcfg_domain {
     char name[64];
@@ -132,6 +133,8 @@ struct xlcfg_domain {
     unsigned int maxvcpus; /* >= vcpus; vcpus when not set */
     unsigned int weight;   /* credit scheduler weight, 1..65535 */
     unsigned int cap;      /* percent of one CPU, 0 = no cap */
+    uint64_t cpus;         /* hard affinity, a pCPU bitmap; all when not set */
+    uint64_t cpus_soft;    /* soft affinity (preferred pCPUs); all when not set */
     enum xlcfg_action on_poweroff, on_reboot, on_watchdog, on_crash, on_soft_reset;
 };
 

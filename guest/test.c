@@ -42,6 +42,7 @@ static const struct test_suite *const test_suites[] = {
     &test_suite_smp_hostile,
     &test_suite_console_input,
     &test_suite_console_ring,
+    &test_suite_console_flood,
     &test_suite_xenstore,
     &test_suite_xenstored,
     &test_suite_bench,

@@ -6,6 +6,7 @@
  */
 #include <xenolith/bootinfo.h>
 #include <xenolith/console.h>
+#include <xenolith/time.h>
 #include <xenolith/console_input.h>
 #include <xenolith/domain.h>
 #include <xenolith/errno.h>
@@ -101,11 +102,51 @@ long do_xen_version(uint64_t cmd, uint64_t arg)
 /* A domain's partial line: its vCPUs' console_io and its ring's drain (CPU 0) meet here. */
 static DEFINE_SPINLOCK(domain_output_lock);
 
+/*
+ * Each domain may print CONSOLE_RATE bytes a second, in bursts of up to
+ * CONSOLE_BURST: a domain flooding its console drops its own output, not
+ * the others' or the hypervisor's. One that ran out stays silent until a
+ * quarter burst has built up again (a second), then says what it dropped.
+ */
+#define CONSOLE_RATE   (64u << 10)
+#define CONSOLE_BURST  (256u << 10)
+#define CONSOLE_RESUME (CONSOLE_BURST / 4)
+
+/* How many of len bytes d may print now (domain_output_lock held). */
+static size_t console_budget(struct domain *d, size_t len)
+{
+    s_time_t now = NOW();
+    uint64_t earned = (uint64_t)(now - d->console_refill) * CONSOLE_RATE / SECONDS(1);
+    size_t n;
+
+    if (!d->console_refill)
+        earned = CONSOLE_BURST; /* a new domain starts with a whole burst */
+    if (earned) {
+        d->console_tokens = MIN((uint64_t)CONSOLE_BURST, d->console_tokens + earned);
+        d->console_refill = now;
+    }
+    if (d->console_dropped && d->console_tokens < CONSOLE_RESUME) {
+        d->console_dropped += len;
+        return 0;
+    }
+    n = MIN(len, (size_t)d->console_tokens);
+    d->console_tokens -= n;
+    if (n && d->console_dropped) {
+        printk(XENLOG_WARNING "d%u: %lu bytes of console output dropped (over %u KiB/s)\n",
+               d->domain_id, d->console_dropped, CONSOLE_RATE >> 10);
+        d->console_dropped = 0;
+        d->console_len = 0; /* the line the drop cut short */
+    }
+    d->console_dropped += len - n;
+    return n;
+}
+
 void console_domain_output(struct domain *d, const char *s, size_t len)
 {
     size_t i;
 
     spin_lock(&domain_output_lock);
+    len = console_budget(d, len);
     for (i = 0; i < len; i++) {
         if (s[i] == '\n' || d->console_len == sizeof(d->console_line)) {
             console_domain_line(d->domain_id, d->console_line, d->console_len);

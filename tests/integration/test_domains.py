@@ -279,3 +279,21 @@ def test_xenstore_served_by_the_control_domain(machine, tmp_path):
     assert re.search(r"^\(d0\)   info xenstored/serve: introduced 2, released 2, \d+ requests,"
                      r" 0 errors$", log, re.M), log[-3000:]
     assert ends(log) == {0: ("control", "poweroff"), 1: ("a", "poweroff"), 2: ("b", "poweroff")}
+
+
+def test_console_flood_drops_only_the_flooders_output(machine, tmp_path):
+    """A domain writing 1 MiB to its console at once prints a 256 KiB burst
+    and then 64 KiB/s: the rest is dropped, and said when it may print
+    again; the domain beside it prints all it has to."""
+    mods = (cfg(tmp_path, "dom0.cfg", "control", LONG)
+            + cfg(tmp_path, "flood.cfg", "flood", "suite=console_flood"))
+    m = machine(modules=mods, append=APPEND, smp=2,
+                allowed_warnings=[r"d1: \d+ bytes of console output dropped \(over 64 KiB/s\)"])
+    assert m.wait_exit(TIMEOUT) == EXIT_PASS, m.tail()
+    log = m.log()
+    printed = sum(len(l) + 1 for l in re.findall(r"^\(d1\) (f+)$", log, re.M))
+    dropped = int(re.search(r"^\(XEN\) d1: (\d+) bytes of console output dropped", log, re.M)[1])
+    assert 256 * 1024 <= printed + dropped <= 1024 * 1024 and printed < 512 * 1024, printed
+    assert log.index("bytes of console output dropped") < log.index("(d1) flood: after the pause")
+    assert re.search(r"^\(d0\) \d+ passed, 0 failed$", log, re.M)
+    assert ends(log) == {0: ("control", "poweroff"), 1: ("flood", "poweroff")}

@@ -96,8 +96,11 @@ struct domain {
     struct console_ring *console_ring; /* a domU's ring, served by console_ring.c */
     char console_line[128];            /* console_io output awaiting its newline */
     unsigned int console_len;
-    unsigned int weight;                           /* scheduler weight */
-    bool reaped;                                   /* handed to domain_ended() */
+    uint64_t console_tokens;       /* bytes it may print now (kernel.c's rate limit) */
+    s_time_t console_refill;       /* when they were last topped up */
+    unsigned long console_dropped; /* over the limit since it last printed */
+    unsigned int weight;           /* scheduler weight */
+    bool reaped;                   /* handed to domain_ended() */
     unsigned int on_poweroff, on_reboot, on_crash; /* DOMAIN_ACTION_* */
     struct arch_domain arch;
 };

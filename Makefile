@@ -12,7 +12,7 @@ PYTHON   := /usr/bin/python3
 QEMU     := qemu-system-x86_64
 RUN_SMP  ?= 2
 RUN_MEM  ?= 512M
-RUN_ARGS ?= loglvl=all
+RUN_ARGS ?= loglvl=all xenstored=dom0
 
 # Flags a freestanding kernel needs, with either compiler (both print
 # their own header directory, stdint.h and stdarg.h, for -print-file-name).

@@ -15,6 +15,7 @@
  */
 #include <guest/asm.h>
 #include <guest/events.h>
+#include <guest/grant.h>
 #include <guest/hypercall.h>
 #include <guest/kernel.h>
 #include <guest/mm.h>
@@ -256,6 +257,57 @@ static void bench_sched_yield(void)
     CHECK_EQ(bench.fails, 0);
 }
 
+/*
+ * Grants, as a backend uses a frontend's: one of our own frames granted
+ * to ourselves (dom0), mapped at an address of a private area and
+ * unmapped again, or copied from by GNTTABOP_copy, 4 KiB at a time.
+ */
+#define BENCH_GRANT_SLOT 306
+#define BENCH_GRANT_REF  9
+
+static struct {
+    unsigned long area, tables[3], src, dst; /* pfns: granted frame, copy target */
+} bgnt;
+
+static __attribute__((noinline)) void bench_op_grant_map(void)
+{
+    struct gnttab_map_grant_ref map = {
+        .host_addr = bgnt.area + PAGE_SIZE, .flags = GNTMAP_host_map, .ref = BENCH_GRANT_REF};
+    struct gnttab_unmap_grant_ref unmap = {.host_addr = bgnt.area + PAGE_SIZE};
+
+    if (HYPERVISOR_grant_table_op(GNTTABOP_map_grant_ref, &map, 1) || map.status)
+        bench.fails++;
+    unmap.handle = map.handle;
+    if (HYPERVISOR_grant_table_op(GNTTABOP_unmap_grant_ref, &unmap, 1) || unmap.status)
+        bench.fails++;
+}
+
+static __attribute__((noinline)) void bench_op_grant_copy(void)
+{
+    struct gnttab_copy c = {
+        .source = {.u.ref = BENCH_GRANT_REF, .domid = 0},
+        .dest = {.u.gmfn = mm_pfn_to_mfn(bgnt.dst), .domid = DOMID_SELF},
+        .len = PAGE_SIZE,
+        .flags = GNTCOPY_source_gref,
+    };
+
+    if (HYPERVISOR_grant_table_op(GNTTABOP_copy, &c, 1) || c.status)
+        bench.fails++;
+}
+
+static void bench_grant(void)
+{
+    CHECK((bgnt.src = mm_page_alloc()) && (bgnt.dst = mm_page_alloc()));
+    bgnt.area = mm_area_create(BENCH_GRANT_SLOT, bgnt.tables);
+    CHECK_EQ(gnttab_map_table(bgnt.area, 1), 0);
+    gnttab_grant(BENCH_GRANT_REF, 0, mm_pfn_to_mfn(bgnt.src), false);
+    bench.fails = 0;
+    bench_measure("grant_map_unmap", bench_op_grant_map);
+    bench_measure("grant_copy_4k", bench_op_grant_copy);
+    CHECK_EQ(bench.fails, 0);
+    CHECK(gnttab_end(BENCH_GRANT_REF));
+}
+
 static const struct test_case bench_cases[] = {
     {"null_hypercall_page", bench_null_hypercall_page},
     {"null_hypercall_syscall", bench_null_hypercall_syscall},
@@ -264,6 +316,7 @@ static const struct test_case bench_cases[] = {
     {"pte_mmu_update", bench_mmu_update},
     {"pte_direct_write", bench_pte_write},
     {"sched_yield", bench_sched_yield},
+    {"grant", bench_grant},
 };
 const struct test_suite test_suite_bench = {
     .name = "bench",

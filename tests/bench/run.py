@@ -42,7 +42,7 @@ ICOUNT = ["-icount", "shift=0,sleep=off", "-seed", "1",
 SUMMARY = r"^(?:\(d\d+\) )?(\d+) passed, (\d+) failed$"
 SHUTDOWN = {"xen": r"^\(XEN\) Hardware Dom0 (halted|crashed)",
             "xenolith": r"^\(XEN\) Domain 0 \(Domain-0\) ended: (poweroff|crash)"}
-BENCH = re.compile(r"^(?:\(d\d+\) )?BENCH (\S+) (\d+\.\d+) per op$", re.M)
+BENCH = re.compile(r"^(?:\(d\d+\) )?BENCH (\S+) (\d+(?:\.\d+)?) per (?:op|KiB)$", re.M)
 FAIL = re.compile(r"^(?:\(d\d+\) )?(FAIL \S+.*)$", re.M)
 TIMEOUT = 120
 
@@ -81,18 +81,20 @@ def run(hypervisor, kernel, scratch, mode, suite="bench", vcpus=1, pcpus=1):
     return {name: float(v) for name, v in BENCH.findall(log)}, log
 
 
-def run_domain_pingpong(kernel, scratch, pcpus):
-    """Xenolith only: two domains (suites bench_ping and bench_pong) on
-    `pcpus` pCPUs; returns {op: figure}. Xen 4.17 builds one domain at boot."""
+def run_domains(kernel, scratch, pcpus, suites, append=""):
+    """Xenolith only: one domain per suites entry (name, cmdline suites) on
+    `pcpus` pCPUs; returns {op: figure} from every domain's BENCH lines.
+    Xen 4.17 builds one domain at boot."""
     scratch.mkdir(parents=True, exist_ok=True)
     mods = []
-    for name in ("ping", "pong"):
+    for name, suite in suites:
         cfg = scratch / f"{name}.cfg"
         cfg.write_text(f'name = "{name}"\nkernel = "{GUEST}"\nmemory = 32\n'
-                       f'cmdline = "suite=bench_{name}"\n')
+                       f'cmdline = "suite={suite}"\n')
         mods += [f"{cfg} xlcfg name={name}.cfg", f"{GUEST} kernel"]
-    m = Machine(scratch, kernel=kernel, append="loglvl=all qemu_exit", cpu=QEMU_CPU["xenolith"],
-                smp=pcpus, memory="256M", modules=mods, extra=ICOUNT).start()
+    m = Machine(scratch, kernel=kernel, append=f"loglvl=all qemu_exit {append}",
+                cpu=QEMU_CPU["xenolith"], smp=pcpus, memory="256M", modules=mods,
+                extra=ICOUNT).start()
     try:
         m.wait_for(r"^\(XEN\) All domains have ended$", timeout=TIMEOUT)
         log = m.log()
@@ -139,8 +141,14 @@ def main():
             if hv == "xenolith":
                 print(f"booting two domains ping-ponging on {pcpus} pCPU ...", file=sys.stderr,
                       flush=True)
-                results[hv].update(run_domain_pingpong(kernels[hv], scratch / f"pp{pcpus}",
-                                                       pcpus))
+                results[hv].update(run_domains(kernels[hv], scratch / f"pp{pcpus}", pcpus,
+                                               [("ping", "bench_ping"), ("pong", "bench_pong")]))
+                print(f"booting a shared ring between two domains on {pcpus} pCPU ...",
+                      file=sys.stderr, flush=True)
+                results[hv].update(run_domains(
+                    kernels[hv], scratch / f"ring{pcpus}", pcpus,
+                    [("dom0", "xenstored"), ("front", "ring_front,bench_xenstore"),
+                     ("back", "ring_back")], append="xenstored=dom0"))
         cpu = re.search(r"^\(XEN\) .*(?:CPU0?|cpu).*?((?:Authentic|Genuine)\w+|AMD|Intel).*$", log,
                         re.M)
         cpu_lines[hv] = cpu.group(0) if cpu else None

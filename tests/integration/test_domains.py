@@ -76,11 +76,13 @@ def assert_interleaved(log, ids):
 
 
 def test_three_guests_at_once_through_the_launcher():
-    """`make run`'s demo: dom0 and three guests of examples/, each ending
+    """`make run`'s demo: dom0 (serving xenstore) and three guests of
+    examples/, the first two streaming through a shared ring, each ending
     with poweroff, their console lines interleaved; launcher exit 0."""
     cfgs = [f"examples/guest{i}.cfg" for i in (1, 2, 3)]
     p = subprocess.run([sys.executable, str(LAUNCHER), "run", "--no-build", "--timeout",
-                        str(TIMEOUT), "--dom0", "examples/dom0.cfg", *cfgs],
+                        str(TIMEOUT), "--append", "xenstored=dom0", "--dom0", "examples/dom0.cfg",
+                        *cfgs],
                        cwd=ROOT, capture_output=True, text=True, timeout=TIMEOUT + 15)
     log = p.stdout.replace("\r\n", "\n")
     assert p.returncode == 0, log[-3000:] + p.stderr
@@ -89,6 +91,8 @@ def test_three_guests_at_once_through_the_launcher():
     assert_interleaved(log, [1, 2, 3])
     assert_memory_returned(log, 4)
     assert "xenolith: every domain powered off" in log
+    assert re.search(r"^\(d1\) PASS ring_front/stream$", log, re.M)
+    assert re.search(r"^\(d2\) PASS ring_back/stream$", log, re.M)
 
 
 def test_three_domus_with_dom0(machine, tmp_path):
@@ -297,3 +301,25 @@ def test_console_flood_drops_only_the_flooders_output(machine, tmp_path):
     assert log.index("bytes of console output dropped") < log.index("(d1) flood: after the pause")
     assert re.search(r"^\(d0\) \d+ passed, 0 failed$", log, re.M)
     assert ends(log) == {0: ("control", "poweroff"), 1: ("flood", "poweroff")}
+
+
+def test_shared_ring_between_two_guests(machine, tmp_path):
+    """A split driver's handshake and stream (guest suites ring_front and
+    ring_back): grant, event channel and xenstore states between two domUs,
+    the control domain serving xenstore; 1 MiB through the ring, the same
+    checksum on both sides; the grant ends once the backend unmapped."""
+    mods = (cfg(tmp_path, "dom0.cfg", "control", "suite=xenstored")
+            + cfg(tmp_path, "front.cfg", "front", "suite=ring_front")
+            + cfg(tmp_path, "back.cfg", "back", "suite=ring_back"))
+    m = machine(modules=mods, append=APPEND + " xenstored=dom0", smp=2)
+    assert m.wait_exit(TIMEOUT) == EXIT_PASS, m.tail()
+    log = m.log()
+    sums = re.search(r"^\(d1\)   info ring_front/stream: sent 1048576 bytes, checksum (\w+);"
+                     r" the backend's (\w+)$", log, re.M)
+    assert sums and sums[1] == sums[2], log[-3000:]
+    assert re.search(r"^\(d2\)   info ring_back/stream: received 1048576 bytes$", log, re.M)
+    assert re.search(r"^\(d1\) PASS ring_front/stream$", log, re.M)
+    assert re.search(r"^\(d2\) PASS ring_back/stream$", log, re.M)
+    assert ends(log) == {0: ("control", "poweroff"), 1: ("front", "poweroff"),
+                         2: ("back", "poweroff")}
+    assert_memory_returned(log, 3)

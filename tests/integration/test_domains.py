@@ -262,6 +262,17 @@ def test_domu_console_ring_both_ways_and_corrupt_indices(machine, tmp_path):
     assert ends(log) == {0: ("control", "poweroff"), 1: ("ringer", "poweroff")}
 
 
+def boot_with_xenstored(machine, tmp_path, domus):
+    """dom0 serving xenstore (xenstored=dom0), then one domU per (name,
+    suite); returns the log once all have powered off."""
+    mods = cfg(tmp_path, "dom0.cfg", "control", "suite=xenstored")
+    for name, suite in domus:
+        mods += cfg(tmp_path, f"{name}.cfg", name, f"suite={suite}")
+    m = machine(modules=mods, append=APPEND + " xenstored=dom0", smp=2)
+    assert m.wait_exit(TIMEOUT) == EXIT_PASS, m.tail()
+    return m.log()
+
+
 def test_xenstore_served_by_the_control_domain(machine, tmp_path):
     """xenstored=dom0: every domU gets a store ring and port for the control
     domain, whose daemon (guest suite xenstored) finds and introduces each,
@@ -269,12 +280,7 @@ def test_xenstore_served_by_the_control_domain(machine, tmp_path):
     xenstore: reads, writes, permissions, watches, transactions and their
     conflicts, an unknown type, then a length past the maximum, after
     which it ignores that domain). It ends when both have gone."""
-    mods = (cfg(tmp_path, "dom0.cfg", "control", "suite=xenstored")
-            + cfg(tmp_path, "a.cfg", "a", "suite=xenstore")
-            + cfg(tmp_path, "b.cfg", "b", "suite=xenstore"))
-    m = machine(modules=mods, append=APPEND + " xenstored=dom0", smp=2)
-    assert m.wait_exit(TIMEOUT) == EXIT_PASS, m.tail()
-    log = m.log()
+    log = boot_with_xenstored(machine, tmp_path, [("a", "xenstore"), ("b", "xenstore")])
     for d in (1, 2):
         assert re.search(rf"^\(d{d}\)   info xenstore/home: home /local/domain/{d}$", log, re.M)
         assert re.search(rf"^\(d{d}\) 6 passed, 0 failed$", log, re.M), log[-3000:]
@@ -308,12 +314,7 @@ def test_shared_ring_between_two_guests(machine, tmp_path):
     ring_back): grant, event channel and xenstore states between two domUs,
     the control domain serving xenstore; 1 MiB through the ring, the same
     checksum on both sides; the grant ends once the backend unmapped."""
-    mods = (cfg(tmp_path, "dom0.cfg", "control", "suite=xenstored")
-            + cfg(tmp_path, "front.cfg", "front", "suite=ring_front")
-            + cfg(tmp_path, "back.cfg", "back", "suite=ring_back"))
-    m = machine(modules=mods, append=APPEND + " xenstored=dom0", smp=2)
-    assert m.wait_exit(TIMEOUT) == EXIT_PASS, m.tail()
-    log = m.log()
+    log = boot_with_xenstored(machine, tmp_path, [("front", "ring_front"), ("back", "ring_back")])
     sums = re.search(r"^\(d1\)   info ring_front/stream: sent 1048576 bytes, checksum (\w+);"
                      r" the backend's (\w+)$", log, re.M)
     assert sums and sums[1] == sums[2], log[-3000:]

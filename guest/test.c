@@ -48,6 +48,7 @@ static const struct test_suite *const test_suites[] = {
     &test_suite_ring_front,
     &test_suite_ring_back,
     &test_suite_bench_xenstore,
+    &test_suite_xenstore_corrupt,
     &test_suite_bench,
     &test_suite_bench_smp,
     &test_suite_bench_ping,

@@ -94,6 +94,10 @@ static int xsd_local(uint32_t type, const char *const *args, unsigned int n)
     while ((m = xs_conn_pop(xsd.local))) {
         if (m->hdr.type == XS_ERROR)
             rc = -1;
+        if (m->hdr.type == XS_WATCH_EVENT && !strcmp(m->body, XS_SPECIAL_INTRODUCE))
+            xsd.stats.introduce_events++;
+        if (m->hdr.type == XS_WATCH_EVENT && !strcmp(m->body, XS_SPECIAL_RELEASE))
+            xsd.stats.release_events++;
         xs_msg_free(&xsd.store, m);
     }
     return rc;
@@ -173,6 +177,8 @@ static int xsd_introduce(void *ctx, uint16_t domid, uint64_t mfn, uint32_t port)
     }
     evtchn_mask((evtchn_port_t)local); /* polled, never an upcall */
     x->intf = (struct xenstore_domain_interface *)map.host_addr;
+    /* We say why we stop reading a domain (intf->error), as xenstored does. */
+    x->intf->server_features |= XENSTORE_SERVER_FEATURE_ERROR;
     x->handle = map.handle;
     x->port = (evtchn_port_t)local;
     return 0;
@@ -257,6 +263,7 @@ static bool xsd_read_requests(struct xsd_domain *x)
             printk("xenstored: domain %u broke the framing (length %u): ignored from now\n",
                    x->conn->domid, hdr.len);
             x->ignored = true;
+            WRITE_ONCE(intf->error, XENSTORE_ERROR_PROTO);
         }
     }
     if (xs_ring_used(intf->req_cons, __atomic_load_n(&intf->req_prod, __ATOMIC_ACQUIRE)) < 0 &&
@@ -264,6 +271,7 @@ static bool xsd_read_requests(struct xsd_domain *x)
         printk("xenstored: domain %u: request ring indices corrupt: ignored from now\n",
                x->conn->domid);
         x->ignored = true;
+        WRITE_ONCE(intf->error, XENSTORE_ERROR_RINGIDX);
     }
     return any;
 }
@@ -345,6 +353,10 @@ int xenstored_run(struct xsd_stats *stats)
         xs_conn_open(&xsd.store, 0, true, 0, 0, &xsd.local))
         return -1;
     xsd.area = mm_area_create(XSD_SLOT, xsd.tables);
+    /* As a toolstack does: told of every domain coming and going. */
+    if (xsd_local(XS_WATCH, (const char *const[]){XS_SPECIAL_INTRODUCE, "xsd"}, 2) ||
+        xsd_local(XS_WATCH, (const char *const[]){XS_SPECIAL_RELEASE, "xsd"}, 2))
+        return -1;
     printk("xenstored: serving\n");
     for (;;) {
         struct sched_poll poll = {.timeout = time_now() + XSD_POLL_NS};

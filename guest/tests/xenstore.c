@@ -31,6 +31,14 @@ static struct {
         CHECK(strcmp(xenbus.reply, (want)) == 0);                                                  \
     } while (0)
 
+static uint32_t xsc_intf_error(void)
+{
+    const struct xenstore_domain_interface *intf =
+        mm_pfn_to_virt(mm_mfn_to_pfn(kernel_start_info->store_mfn));
+
+    return READ_ONCE(intf->error);
+}
+
 static void xenstore_home(void)
 {
     char path[48];
@@ -103,6 +111,23 @@ static void xenstore_transaction(void)
     CHECK_REPLY(xenbus_call(XS_READ, 0, "data/t", NULL), XS_READ, "2");
 }
 
+/* MKDIR and GET_PERMS of what the domain owns; the toolstack's requests are refused. */
+static void xenstore_mkdir_perms(void)
+{
+    char owner[8];
+    const char *dom = xsc.home + 14;
+
+    snprintf(owner, sizeof(owner), "n%s", dom);
+    CHECK_REPLY(xenbus_call(XS_MKDIR, 0, "data/m", NULL), XS_MKDIR, "OK");
+    CHECK_REPLY(xenbus_call(XS_READ, 0, "data/m", NULL), XS_READ, "");
+    CHECK_REPLY(xenbus_call(XS_GET_PERMS, 0, "data/m", NULL), XS_GET_PERMS, owner);
+    CHECK_REPLY(xenbus_call(XS_GET_PERMS, 0, "domid", NULL), XS_GET_PERMS, "n0");
+    CHECK_REPLY(xenbus_call(XS_IS_DOMAIN_INTRODUCED, 0, dom, NULL), XS_ERROR, "EACCES");
+    CHECK_REPLY(xenbus_call(XS_RESUME, 0, dom, NULL), XS_ERROR, "EACCES");
+    CHECK_REPLY(xenbus_call(XS_RELEASE, 0, "0", NULL), XS_ERROR, "EACCES");
+    CHECK_REPLY(xenbus_call(XS_WATCH, 0, "@releaseDomain", "t"), XS_WATCH, "OK");
+}
+
 /* An unknown type is an error reply; a length past the maximum ends the conversation. */
 static void xenstore_malformed(void)
 {
@@ -111,6 +136,7 @@ static void xenstore_malformed(void)
     CHECK_EQ(
         xenbus_send((struct xsd_sockmsg){.type = XS_READ, .len = XENSTORE_PAYLOAD_MAX + 1}, ""),
         -1);
+    CHECK_EQ(xsc_intf_error(), XENSTORE_ERROR_PROTO);
 }
 
 static const struct test_case xenstore_cases[] = {
@@ -119,6 +145,7 @@ static const struct test_case xenstore_cases[] = {
     {"permissions", xenstore_permissions},
     {"watch", xenstore_watch},
     {"transaction", xenstore_transaction},
+    {"mkdir_perms", xenstore_mkdir_perms},
     {"malformed", xenstore_malformed},
 };
 TEST_SUITE(test_suite_xenstore, "xenstore", xenstore_cases);
@@ -133,6 +160,9 @@ static void xenstored_serve(void)
     CHECK(st.introduced > 0);
     CHECK_EQ(st.released, st.introduced);
     CHECK_EQ(st.errors, 0);
+    /* Each special watch fires once when set, then once per domain. */
+    CHECK_EQ(st.introduce_events, st.introduced + 1);
+    CHECK_EQ(st.release_events, st.released + 1);
 }
 
 static const struct test_case xenstored_cases[] = {{"serve", xenstored_serve}};
@@ -160,6 +190,27 @@ static void bench_xenstore_round_trips(void)
     printk("BENCH xenstore_write %lu per op\n",
            (unsigned long)((time_rdtsc() - t0) / XS_BENCH_ITERS));
 }
+
+/* Suite "xenstore_corrupt": request indices a ring apart; the daemon stops reading us. */
+static void xenstore_corrupt_ring(void)
+{
+    struct xenstore_domain_interface *intf =
+        mm_pfn_to_virt(mm_mfn_to_pfn(kernel_start_info->store_mfn));
+
+    uint64_t deadline = time_now() + 2000000000ull;
+
+    CHECK_EQ(xenbus_call(XS_READ, 0, "domid", NULL), XS_READ);
+    CHECK(intf->server_features & XENSTORE_SERVER_FEATURE_ERROR);
+    intf->req_prod = intf->req_cons + XENSTORE_RING_SIZE + 1;
+    evtchn_send(kernel_start_info->store_evtchn);
+    while (READ_ONCE(intf->error) == XENSTORE_ERROR_NONE && time_now() < deadline)
+        HYPERVISOR_sched_op(SCHEDOP_yield, NULL);
+    CHECK_EQ(intf->error, XENSTORE_ERROR_RINGIDX);
+    CHECK_EQ(xenbus_call(XS_READ, 0, "domid", NULL), -1);
+}
+
+static const struct test_case xenstore_corrupt_cases[] = {{"ring", xenstore_corrupt_ring}};
+TEST_SUITE(test_suite_xenstore_corrupt, "xenstore_corrupt", xenstore_corrupt_cases);
 
 static const struct test_case bench_xenstore_cases[] = {
     {"round_trips", bench_xenstore_round_trips}};

@@ -278,17 +278,25 @@ def test_xenstore_served_by_the_control_domain(machine, tmp_path):
     domain, whose daemon (guest suite xenstored) finds and introduces each,
     lays out /local/domain/N, and serves both domUs' clients (suite
     xenstore: reads, writes, permissions, watches, transactions and their
-    conflicts, an unknown type, then a length past the maximum, after
-    which it ignores that domain). It ends when both have gone."""
-    log = boot_with_xenstored(machine, tmp_path, [("a", "xenstore"), ("b", "xenstore")])
+    conflicts, MKDIR and GET_PERMS, the toolstack's requests refused, an
+    unknown type, then a length past the maximum, after which it ignores
+    that domain); a third domain corrupts its ring's indices and is
+    ignored too. It ends when all have gone, having heard each come and
+    go through @introduceDomain and @releaseDomain."""
+    log = boot_with_xenstored(machine, tmp_path, [("a", "xenstore"), ("b", "xenstore"),
+                                                  ("c", "xenstore_corrupt")])
     for d in (1, 2):
         assert re.search(rf"^\(d{d}\)   info xenstore/home: home /local/domain/{d}$", log, re.M)
-        assert re.search(rf"^\(d{d}\) 6 passed, 0 failed$", log, re.M), log[-3000:]
+        assert re.search(rf"^\(d{d}\) 7 passed, 0 failed$", log, re.M), log[-3000:]
         assert re.search(rf"^\(d0\) xenstored: domain {d} broke the framing \(length 4097\)", log,
                          re.M)
-    assert re.search(r"^\(d0\)   info xenstored/serve: introduced 2, released 2, \d+ requests,"
+    assert re.search(r"^\(d0\) xenstored: domain 3: request ring indices corrupt: ignored from now$",
+                     log, re.M)
+    assert re.search(r"^\(d3\) 1 passed, 0 failed$", log, re.M), log[-3000:]
+    assert re.search(r"^\(d0\)   info xenstored/serve: introduced 3, released 3, \d+ requests,"
                      r" 0 errors$", log, re.M), log[-3000:]
-    assert ends(log) == {0: ("control", "poweroff"), 1: ("a", "poweroff"), 2: ("b", "poweroff")}
+    assert ends(log) == {0: ("control", "poweroff"), 1: ("a", "poweroff"), 2: ("b", "poweroff"),
+                         3: ("c", "poweroff")}
 
 
 def test_console_flood_drops_only_the_flooders_output(machine, tmp_path):

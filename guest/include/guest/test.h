@@ -68,7 +68,8 @@ extern const struct test_suite test_suite_grant_granter, test_suite_grant_grante
 /* Micro-benchmarks (tests/bench/run.py): BENCH lines, not assertions. */
 extern const struct test_suite test_suite_smp, test_suite_smp_hostile, test_suite_console_input,
     test_suite_console_ring, test_suite_console_flood, test_suite_xenstore, test_suite_xenstored,
-    test_suite_ring_front, test_suite_ring_back, test_suite_bench_xenstore;
+    test_suite_ring_front, test_suite_ring_back, test_suite_bench_xenstore,
+    test_suite_xenstore_corrupt;
 extern const struct test_suite test_suite_bench, test_suite_bench_smp, test_suite_bench_ping,
     test_suite_bench_pong;
 /* A CPU-bound spinner (tests/integration/test_fairness.py): runstate figures. */

@@ -8,6 +8,7 @@
 
 struct xsd_stats {
     unsigned long introduced, released, requests, errors;
+    unsigned long introduce_events, release_events; /* @introduceDomain, @releaseDomain fired */
 };
 
 /* Serves until the domains it introduced have all gone (or none came in

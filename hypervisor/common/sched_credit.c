@@ -260,6 +260,36 @@ static struct csched_vcpu *steal(const struct csched_system *sys, unsigned int c
     return best;
 }
 
+/*
+ * A vCPU queued behind a full domain's vCPU is stranded: that vCPU never
+ * goes OVER, so it keeps its pCPU until it blocks. An UNDER one that has
+ * more credit than what cpu would run next is taken by cpu instead.
+ */
+static struct csched_vcpu *steal_stranded(const struct csched_system *sys, unsigned int cpu,
+                                          const struct csched_vcpu *next)
+{
+    struct csched_vcpu *v, *best = NULL;
+    unsigned int i, peer;
+
+    for (i = 1; i < sys->nr_pcpus; i++) {
+        peer = (cpu + i) % sys->nr_pcpus;
+        if (!(sys->online & BIT(peer)) || !sys->pcpus[peer].curr ||
+            !sys->pcpus[peer].curr->dom->full)
+            continue;
+        list_for_each_entry(v, &sys->pcpus[peer].runq, runq_link)
+        {
+            if (v->pri < next->pri || (v->pri == next->pri && v->credit <= next->credit))
+                break; /* sorted: nothing better behind */
+            if (!pickable(v, cpu))
+                continue;
+            if (!best || v->pri > best->pri || (v->pri == best->pri && v->credit > best->credit))
+                best = v;
+            break;
+        }
+    }
+    return best;
+}
+
 void csched_params_default(struct csched_params *p)
 {
     p->period = MILLISECS(30);
@@ -436,6 +466,9 @@ static s_time_t slice_for(const struct csched_system *sys, unsigned int cpu,
     const struct csched_vcpu *w = runq_best(&sys->pcpus[cpu], cpu);
     s_time_t slice = sys->params.slice;
 
+    if (!w && next->pri == CSCHED_PRI_UNDER)
+        w = steal_stranded(sys, cpu, &(struct csched_vcpu){.pri = CSCHED_PRI_OVER});
+
     if (w && w->pri == CSCHED_PRI_BOOST)
         slice = MIN(slice, sys->params.boost_slice);
     /*
@@ -467,6 +500,8 @@ struct csched_decision csched_pick_next(struct csched_system *sys, unsigned int 
             dec.tickle |= requeue(sys, prev, cpu);
     }
     next = (sys->online & BIT(cpu)) ? runq_best(pc, cpu) : NULL;
+    if (next && next->pri == CSCHED_PRI_UNDER && (stolen = steal_stranded(sys, cpu, next)))
+        next = stolen;
     if ((sys->online & BIT(cpu)) && (!next || next->pri <= CSCHED_PRI_OVER)) {
         stolen = steal(sys, cpu, next ? next->pri : CSCHED_PRI_IDLE);
         if (stolen)

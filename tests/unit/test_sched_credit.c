@@ -440,6 +440,43 @@ static void test_full_domain(void **state)
 }
 
 /*
+ * A vCPU queued behind a full domain's vCPU is stranded: that one never
+ * goes OVER, so it keeps its pCPU. The other pCPU takes a stranded UNDER
+ * vCPU over its own UNDER work with less credit, and otherwise cuts its
+ * UNDER vCPU's slice to its credit as if the stranded one waited there.
+ */
+static void test_stranded_behind_full(void **state)
+{
+    struct csched_decision dec;
+
+    (void)state;
+    sys_new(2, 3);
+    csched_dom_init(&sys, &D[0], 256, 0);
+    csched_dom_init(&sys, &D[1], 512, 0);
+    csched_dom_init(&sys, &D[3], 2048, 0);
+    vcpu_new(3, &D[3], 3, BIT(1));
+    vcpu_new(0, &D[0], 3, BIT(0));
+    assert_ptr_equal(csched_pick_next(&sys, 1, 0).next, &cv[3]);
+    assert_ptr_equal(csched_pick_next(&sys, 0, 0).next, &cv[0]);
+    vcpu_new(1, &D[1], 3, BIT(1)); /* queued on pCPU 1, behind cv[3] */
+    csched_account(&sys, PERIOD);
+    assert_true(D[3].full && !D[1].full);
+    assert_int_equal(pc[1].nr_queued, 1);
+    /* Less credit than pCPU 0's own: stays, but cv[0] gets only its credit. */
+    cv[0].credit = MILLISECS(4), cv[0].pri = CSCHED_PRI_UNDER;
+    cv[1].credit = MILLISECS(2), cv[1].pri = CSCHED_PRI_UNDER;
+    dec = csched_pick_next(&sys, 0, PERIOD);
+    assert_ptr_equal(dec.next, &cv[0]);
+    assert_true(dec.slice == MILLISECS(4));
+    /* More credit than pCPU 0's next: pCPU 0 takes it. */
+    cv[1].credit = MILLISECS(6);
+    dec = csched_pick_next(&sys, 0, PERIOD);
+    assert_ptr_equal(dec.next, &cv[1]);
+    assert_int_equal(pc[1].nr_queued, 0);
+    assert_int_equal(cv[1].pcpu, 0);
+}
+
+/*
  * The tick preempts a vCPU that has just gone OVER for an UNDER one
  * waiting; a capped domain's slice ends when its budget does.
  */
@@ -498,13 +535,21 @@ static void test_remove_direct(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_validation),     cmocka_unit_test(test_zero_runnable),
-        cmocka_unit_test(test_runq_order),     cmocka_unit_test(test_yield),
-        cmocka_unit_test(test_boost_preempts), cmocka_unit_test(test_boost_slice),
-        cmocka_unit_test(test_credit_slice),   cmocka_unit_test(test_placement),
-        cmocka_unit_test(test_steal),          cmocka_unit_test(test_idlers_tickled),
-        cmocka_unit_test(test_credit_clamped), cmocka_unit_test(test_account_shares),
-        cmocka_unit_test(test_full_domain),    cmocka_unit_test(test_tick_and_cap_slice),
+        cmocka_unit_test(test_validation),
+        cmocka_unit_test(test_zero_runnable),
+        cmocka_unit_test(test_runq_order),
+        cmocka_unit_test(test_yield),
+        cmocka_unit_test(test_boost_preempts),
+        cmocka_unit_test(test_boost_slice),
+        cmocka_unit_test(test_credit_slice),
+        cmocka_unit_test(test_placement),
+        cmocka_unit_test(test_steal),
+        cmocka_unit_test(test_idlers_tickled),
+        cmocka_unit_test(test_credit_clamped),
+        cmocka_unit_test(test_account_shares),
+        cmocka_unit_test(test_full_domain),
+        cmocka_unit_test(test_stranded_behind_full),
+        cmocka_unit_test(test_tick_and_cap_slice),
         cmocka_unit_test(test_remove_direct),
     };
 

@@ -15,26 +15,6 @@
 
 #include "xs_harness.h"
 
-#define REQ(c, type, ...) assert_int_equal(xs_h_req(c, type, 0, __VA_ARGS__, XS_END), 0)
-#define POP(c, expect)    assert_string_equal(xs_h_pop(c), expect)
-
-static struct xs_conn *D0;
-
-static int setup(void **state)
-{
-    (void)state;
-    xs_h_setup(NULL);
-    D0 = xs_h_dom0;
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    (void)state;
-    xs_h_teardown();
-    return 0;
-}
-
 /* WRITE, READ, MKDIR, DIRECTORY, RM round trip as dom0. */
 static void test_basic_ops(void **state)
 {
@@ -337,15 +317,19 @@ static void test_enomem_reply(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(test_basic_ops, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_perms_ops, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_framing, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_argument_counts, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_domain_ops, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_watch_ops, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_transaction_ops, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_directory_e2big, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_enomem_reply, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_basic_ops, xs_h_fixture_setup, xs_h_fixture_teardown),
+        cmocka_unit_test_setup_teardown(test_perms_ops, xs_h_fixture_setup, xs_h_fixture_teardown),
+        cmocka_unit_test_setup_teardown(test_framing, xs_h_fixture_setup, xs_h_fixture_teardown),
+        cmocka_unit_test_setup_teardown(test_argument_counts, xs_h_fixture_setup,
+                                        xs_h_fixture_teardown),
+        cmocka_unit_test_setup_teardown(test_domain_ops, xs_h_fixture_setup, xs_h_fixture_teardown),
+        cmocka_unit_test_setup_teardown(test_watch_ops, xs_h_fixture_setup, xs_h_fixture_teardown),
+        cmocka_unit_test_setup_teardown(test_transaction_ops, xs_h_fixture_setup,
+                                        xs_h_fixture_teardown),
+        cmocka_unit_test_setup_teardown(test_directory_e2big, xs_h_fixture_setup,
+                                        xs_h_fixture_teardown),
+        cmocka_unit_test_setup_teardown(test_enomem_reply, xs_h_fixture_setup,
+                                        xs_h_fixture_teardown),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -21,20 +21,6 @@ static const struct xs_caller dom0 = {0, true, &quota};
 static const struct xs_caller dom5 = {5, false, &quota};
 static const struct xs_caller dom6 = {6, false, &quota};
 
-static int setup(void **state)
-{
-    (void)state;
-    xs_h_setup(NULL);
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    (void)state;
-    xs_h_teardown();
-    return 0;
-}
-
 struct path_case {
     const char *in;
     bool special;    /* allowed here */
@@ -300,12 +286,14 @@ int main(void)
         cmocka_unit_test(test_paths),
         cmocka_unit_test(test_perm_strings),
         cmocka_unit_test(test_perm_for),
-        cmocka_unit_test_setup_teardown(test_write_creates_parents, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_access, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_rm, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_quotas, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_enomem_all_or_nothing, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_clone, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_write_creates_parents, xs_h_fixture_setup,
+                                        xs_h_fixture_teardown),
+        cmocka_unit_test_setup_teardown(test_access, xs_h_fixture_setup, xs_h_fixture_teardown),
+        cmocka_unit_test_setup_teardown(test_rm, xs_h_fixture_setup, xs_h_fixture_teardown),
+        cmocka_unit_test_setup_teardown(test_quotas, xs_h_fixture_setup, xs_h_fixture_teardown),
+        cmocka_unit_test_setup_teardown(test_enomem_all_or_nothing, xs_h_fixture_setup,
+                                        xs_h_fixture_teardown),
+        cmocka_unit_test_setup_teardown(test_clone, xs_h_fixture_setup, xs_h_fixture_teardown),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);

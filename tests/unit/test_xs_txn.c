@@ -17,26 +17,14 @@
 
 #define TREQ(c, tx, type, ...) assert_int_equal(xs_h_req(c, type, tx, __VA_ARGS__, XS_END), 0)
 /* Values written with xs_h_req carry their NUL, shown as '|'. */
-#define POP(c, expect)         assert_string_equal(xs_h_pop(c), expect)
-
-static struct xs_conn *D0;
 
 static int setup(void **state)
 {
-    (void)state;
-    xs_h_setup(NULL);
-    D0 = xs_h_dom0;
+    xs_h_fixture_setup(state);
     TREQ(D0, 0, XS_WRITE, "/a", "1");
     TREQ(D0, 0, XS_WRITE, "/b", "2");
     TREQ(D0, 0, XS_WRITE, "/d/e/f", "3");
     xs_h_drain(D0);
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    (void)state;
-    xs_h_teardown();
     return 0;
 }
 
@@ -205,13 +193,13 @@ static void test_quota(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(test_commit, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_abort, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_conflicts, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_no_false_conflict, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_two_transactions, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_rm_then_write, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_quota, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_commit, setup, xs_h_fixture_teardown),
+        cmocka_unit_test_setup_teardown(test_abort, setup, xs_h_fixture_teardown),
+        cmocka_unit_test_setup_teardown(test_conflicts, setup, xs_h_fixture_teardown),
+        cmocka_unit_test_setup_teardown(test_no_false_conflict, setup, xs_h_fixture_teardown),
+        cmocka_unit_test_setup_teardown(test_two_transactions, setup, xs_h_fixture_teardown),
+        cmocka_unit_test_setup_teardown(test_rm_then_write, setup, xs_h_fixture_teardown),
+        cmocka_unit_test_setup_teardown(test_quota, setup, xs_h_fixture_teardown),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -16,26 +16,6 @@
 
 #include "xs_harness.h"
 
-#define REQ(c, type, ...) assert_int_equal(xs_h_req(c, type, 0, __VA_ARGS__, XS_END), 0)
-#define POP(c, expect)    assert_string_equal(xs_h_pop(c), expect)
-
-static struct xs_conn *D0;
-
-static int setup(void **state)
-{
-    (void)state;
-    xs_h_setup(NULL);
-    D0 = xs_h_dom0;
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    (void)state;
-    xs_h_teardown();
-    return 0;
-}
-
 /* A change at /a/b/c fires watches on /a/b/c, /a/b, /a and /, not on siblings. */
 static void test_ancestors_fire(void **state)
 {
@@ -202,13 +182,19 @@ static void test_quota(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(test_ancestors_fire, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_rm_fires_below, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_perms_and_relative, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_transaction_fires_at_commit, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_special_watches, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_overlong_event, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_quota, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_ancestors_fire, xs_h_fixture_setup,
+                                        xs_h_fixture_teardown),
+        cmocka_unit_test_setup_teardown(test_rm_fires_below, xs_h_fixture_setup,
+                                        xs_h_fixture_teardown),
+        cmocka_unit_test_setup_teardown(test_perms_and_relative, xs_h_fixture_setup,
+                                        xs_h_fixture_teardown),
+        cmocka_unit_test_setup_teardown(test_transaction_fires_at_commit, xs_h_fixture_setup,
+                                        xs_h_fixture_teardown),
+        cmocka_unit_test_setup_teardown(test_special_watches, xs_h_fixture_setup,
+                                        xs_h_fixture_teardown),
+        cmocka_unit_test_setup_teardown(test_overlong_event, xs_h_fixture_setup,
+                                        xs_h_fixture_teardown),
+        cmocka_unit_test_setup_teardown(test_quota, xs_h_fixture_setup, xs_h_fixture_teardown),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -178,3 +178,17 @@ unsigned int xs_h_drain(struct xs_conn *c)
         n++;
     return n;
 }
+
+int xs_h_fixture_setup(void **state)
+{
+    (void)state;
+    xs_h_setup(NULL);
+    return 0;
+}
+
+int xs_h_fixture_teardown(void **state)
+{
+    (void)state;
+    xs_h_teardown();
+    return 0;
+}

@@ -39,4 +39,12 @@ const char *xs_h_pop(struct xs_conn *c);
 /* Pops everything queued on c and returns how many there were. */
 unsigned int xs_h_drain(struct xs_conn *c);
 
+/* The tests' shorthands: a request as dom0 would send it, the next reply
+ * checked, dom0's connection; and cmocka fixtures around a fresh store. */
+#define REQ(c, type, ...) assert_int_equal(xs_h_req(c, type, 0, __VA_ARGS__, XS_END), 0)
+#define POP(c, expect)    assert_string_equal(xs_h_pop(c), expect)
+#define D0                xs_h_dom0
+int xs_h_fixture_setup(void **state);
+int xs_h_fixture_teardown(void **state);
+
 #endif

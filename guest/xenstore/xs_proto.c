@@ -117,16 +117,25 @@ static void xs_req_changed(struct xs_req *r, const char *path, unsigned int leve
     xs_watch_fire(r->s, path, n->perms, n->nr_perms, false);
 }
 
-static int xs_op_read(struct xs_req *r)
+/* The node a READ, DIRECTORY or GET_PERMS names, if the caller may read it
+ * (and noted in its transaction, if any). */
+static int xs_req_readable_node(struct xs_req *r, struct xs_node **n)
 {
     const char *path;
-    struct xs_node *n;
     int rc = xs_req_path(r, &path);
 
     if (!rc && r->t)
         rc = xs_txn_touch(r->s, r->t, path, strlen(path));
     if (!rc)
-        rc = xs_tree_get(r->tree, &r->who, path, XS_PERM_READ, &n);
+        rc = xs_tree_get(r->tree, &r->who, path, XS_PERM_READ, n);
+    return rc;
+}
+
+static int xs_op_read(struct xs_req *r)
+{
+    struct xs_node *n;
+    int rc = xs_req_readable_node(r, &n);
+
     return rc ? rc : xs_reply(r, n->value, n->value_len, NULL, 0);
 }
 
@@ -199,17 +208,12 @@ static int xs_op_rm(struct xs_req *r)
 
 static int xs_op_directory(struct xs_req *r)
 {
-    const char *path;
     const struct xs_node *ch;
     struct xs_node *n;
     struct xs_msg *m;
     size_t len = 0, pos = 0;
-    int rc = xs_req_path(r, &path);
+    int rc = xs_req_readable_node(r, &n);
 
-    if (!rc && r->t)
-        rc = xs_txn_touch(r->s, r->t, path, strlen(path));
-    if (!rc)
-        rc = xs_tree_get(r->tree, &r->who, path, XS_PERM_READ, &n);
     if (rc)
         return rc;
     for (ch = n->child; ch; ch = ch->next)
@@ -231,18 +235,13 @@ static int xs_op_directory(struct xs_req *r)
 
 static int xs_op_get_perms(struct xs_req *r)
 {
-    const char *path;
     struct xs_node *n;
     struct xs_msg *m;
     char one[8];
     size_t len = 0, pos = 0;
     unsigned int i;
-    int rc = xs_req_path(r, &path);
+    int rc = xs_req_readable_node(r, &n);
 
-    if (!rc && r->t)
-        rc = xs_txn_touch(r->s, r->t, path, strlen(path));
-    if (!rc)
-        rc = xs_tree_get(r->tree, &r->who, path, XS_PERM_READ, &n);
     if (rc)
         return rc;
     for (i = 0; i < n->nr_perms; i++)

@@ -32,11 +32,13 @@ class Machine:
         self.scratch = Path(scratch)
         self.scratch.mkdir(parents=True, exist_ok=True)
         self.log_path = self.scratch / "serial.log"
-        # With console_input, the serial port is also a socket send() types into;
-        # QEMU still logs everything the machine prints to serial.log.
+        # With console_input, the serial port is a socket: send() types into it,
+        # and a thread copies what comes out to serial.log. QEMU waits for that
+        # connection before it starts the machine, so nothing is missed. (Its
+        # own chardev logfile sometimes doubles a byte when a write is retried.)
         self.socket_path = self.scratch / "serial.sock" if console_input else None
-        serial = (["-chardev", f"socket,id=com1,path={self.socket_path},server=on,wait=off,"
-                   f"logfile={self.log_path}", "-serial", "chardev:com1"] if console_input
+        serial = (["-chardev", f"socket,id=com1,path={self.socket_path},server=on,wait=on",
+                   "-serial", "chardev:com1"] if console_input
                   else ["-serial", f"file:{self.log_path}"])
         self.args = [QEMU, "-M", "pc", "-cpu", cpu, "-smp", str(smp),
                      "-m", memory, "-display", "none", "-nodefaults",
@@ -52,6 +54,7 @@ class Machine:
         self.args += list(extra)
         self.proc = None
         self.input = None
+        self.copier = None
 
     def start(self):
         self.log_path.write_bytes(b"")
@@ -59,7 +62,32 @@ class Machine:
                                      stdout=subprocess.DEVNULL,
                                      stderr=open(self.scratch / "qemu.stderr", "wb"),
                                      start_new_session=True)
+        if self.socket_path:
+            self._connect()
         return self
+
+    def _connect(self, timeout=10):
+        """Connects to the serial socket and starts copying its output to serial.log."""
+        deadline = time.monotonic() + timeout
+        while True:
+            self.input = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+            try:
+                self.input.connect(str(self.socket_path))
+                break
+            except OSError:
+                self.input.close()
+                self.input = None
+                if time.monotonic() > deadline or self.proc.poll() is not None:
+                    raise AssertionError(f"no serial socket at {self.socket_path}")
+                time.sleep(POLL)
+        self.copier = threading.Thread(target=self._copy_output, args=(self.input, self.log_path),
+                                       daemon=True)
+        self.copier.start()
+
+    def _output_done(self):
+        """QEMU has exited: wait until the copy of its last output is in serial.log."""
+        if self.copier:
+            self.copier.join(timeout=5)
 
     def log(self):
         return self.log_path.read_bytes().decode("utf-8", "replace").replace("\r\n", "\n")
@@ -77,6 +105,7 @@ class Machine:
             if m:
                 return m
             if self.proc.poll() is not None:
+                self._output_done()
                 m = regex.search(self.log(), start)
                 if m:
                     return m
@@ -91,47 +120,39 @@ class Machine:
     def wait_exit(self, timeout=60):
         """Wait for QEMU to exit; return its status."""
         try:
-            return self.proc.wait(timeout=timeout)
+            status = self.proc.wait(timeout=timeout)
+            self._output_done()
+            return status
         except subprocess.TimeoutExpired:
             self.kill()
             raise AssertionError(f"QEMU still running after {timeout}s;"
                                  f" serial log tail:\n{self.tail()}")
 
-    def send(self, data, timeout=10):
+    def send(self, data):
         """Types `data` (str or bytes) on the serial console (console_input=True)."""
-        if self.input is None:
-            deadline = time.monotonic() + timeout
-            while True:
-                try:
-                    self.input = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-                    self.input.connect(str(self.socket_path))
-                    break
-                except OSError:
-                    self.input.close()
-                    self.input = None
-                    if time.monotonic() > deadline or self.proc.poll() is not None:
-                        raise AssertionError(f"no serial socket at {self.socket_path}")
-                    time.sleep(POLL)
-            # QEMU now writes the console to the socket too: read it away, or
-            # it stalls the UART (serial.log has every byte already).
-            threading.Thread(target=self._discard_output, args=(self.input,), daemon=True).start()
         self.input.sendall(data.encode() if isinstance(data, str) else data)
 
     @staticmethod
-    def _discard_output(sock):
-        try:
-            while sock.recv(65536):
+    def _copy_output(sock, path):
+        with open(path, "ab") as log:
+            try:
+                while True:
+                    data = sock.recv(65536)
+                    if not data:
+                        break
+                    log.write(data)
+                    log.flush()
+            except OSError:
                 pass
-        except OSError:
-            pass
 
     def kill(self):
-        if self.input:
-            self.input.close()
-            self.input = None
         if self.proc and self.proc.poll() is None:
             os.killpg(self.proc.pid, signal.SIGKILL)
             self.proc.wait()
+        self._output_done()
+        if self.input:
+            self.input.close()
+            self.input = None
 
     def warnings(self):
         """The hypervisor's warnings; what a domain prints, "(dN) ...", is its own."""

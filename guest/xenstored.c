@@ -14,6 +14,7 @@
  * has gone (its end of the channel closed), and releases them.
  */
 #include <guest/console.h>
+#include <guest/domctl.h>
 #include <guest/events.h>
 #include <guest/grant.h>
 #include <guest/heap.h>
@@ -113,11 +114,31 @@ static int xsd_node(const char *path, const char *value, const char *owner, cons
     return xsd_local(XS_SET_PERMS, perms, reader ? 3 : 2);
 }
 
+/* What getdomaininfo tells: memory/target (KiB) and each vCPU available. */
+static int xsd_layout_resources(unsigned int domid, unsigned int reader_domid)
+{
+    struct domctl_info info;
+    char path[64], value[24], reader[8];
+    int rc;
+
+    if (domctl_domain_info((domid_t)domid, &info))
+        return -1;
+    snprintf(reader, sizeof(reader), "r%u", reader_domid);
+    snprintf(path, sizeof(path), "/local/domain/%u/memory/target", domid);
+    snprintf(value, sizeof(value), "%lu", info.tot_pages * (PAGE_SIZE >> 10));
+    rc = xsd_node(path, value, "n0", reader);
+    for (unsigned int v = 0; !rc && v <= info.max_vcpu_id; v++) {
+        snprintf(path, sizeof(path), "/local/domain/%u/cpu/%u/availability", domid, v);
+        rc = xsd_node(path, "online", "n0", reader);
+    }
+    return rc;
+}
+
 /*
- * /local/domain/N as libxl lays it out: the domain reads its home; it
- * owns control/shutdown, the feature flags it announces, and its own
- * subtrees. What a toolstack would know (name, memory, vCPUs) is not
- * known here and left out.
+ * /local/domain/N as libxl lays it out: the domain reads its home, its
+ * memory target and its vCPUs' availability; it owns control/shutdown,
+ * the feature flags it announces, and its own subtrees. Its name is a
+ * toolstack's to know, and left out.
  */
 static int xsd_layout(unsigned int domid)
 {
@@ -148,7 +169,7 @@ static int xsd_layout(unsigned int domid)
         snprintf(path, sizeof(path), "/local/domain/%u%s", domid, owned[i]);
         rc = xsd_node(path, "", owner, NULL);
     }
-    return rc;
+    return rc ? rc : xsd_layout_resources(domid, domid);
 }
 
 /* The store hook for INTRODUCE: map the ring, bind the channel. */

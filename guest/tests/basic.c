@@ -202,6 +202,9 @@ static void basic_set_callbacks(void)
              0);
 }
 
+/* tests/basic_domctl.c: it sees public/domctl.h, a tools-only header. */
+void basic_getdomaininfo(void);
+
 static const struct test_case basic_cases[] = {
     {"xen_version", basic_xen_version},     {"extraversion", basic_extraversion},
     {"get_features", basic_get_features},   {"console_io", basic_console_io},
@@ -210,6 +213,6 @@ static const struct test_case basic_cases[] = {
     {"memory_map", basic_memory_map},       {"unknown_hypercall", basic_unknown_hypercall},
     {"unknown_subop", basic_unknown_subop}, {"multicall", basic_multicall},
     {"sched_yield", basic_sched_yield},     {"vcpu_is_up", basic_vcpu_is_up},
-    {"set_callbacks", basic_set_callbacks},
+    {"set_callbacks", basic_set_callbacks}, {"getdomaininfo", basic_getdomaininfo},
 };
 TEST_SUITE(test_suite_basic, "basic", basic_cases);

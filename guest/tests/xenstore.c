@@ -51,6 +51,11 @@ static void xenstore_home(void)
                 xsc.home);
     snprintf(path, sizeof(path), "%s/control/shutdown", xsc.home);
     CHECK_REPLY(xenbus_call(XS_READ, 0, path, NULL), XS_READ, "");
+    /* From the control domain's getdomaininfo: our pages in KiB, our vCPU. */
+    snprintf(path, sizeof(path), "%lu", kernel_start_info->nr_pages * (PAGE_SIZE >> 10));
+    CHECK_REPLY(xenbus_call(XS_READ, 0, "memory/target", NULL), XS_READ, path);
+    CHECK_REPLY(xenbus_call(XS_READ, 0, "cpu/0/availability", NULL), XS_READ, "online");
+    CHECK_REPLY(xenbus_call(XS_READ, 0, "cpu/1/availability", NULL), XS_ERROR, "ENOENT");
 }
 
 static void xenstore_read_write(void)

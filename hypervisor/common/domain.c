@@ -146,6 +146,53 @@ struct domain *domain_by_id(domid_t id)
     return found;
 }
 
+static void domain_fill_info(const struct domain *d, struct domain_info *out)
+{
+    unsigned int i;
+
+    *out = (struct domain_info){
+        .id = d->domain_id,
+        .dying = d->state >= DOMSTATE_dying,
+        .shut_down = d->state == DOMSTATE_shutdown,
+        .paused = d->state == DOMSTATE_created || d->state == DOMSTATE_paused,
+        .privileged = d->is_privileged,
+        .shutdown_code = d->state >= DOMSTATE_shutdown ? d->shutdown_reason : ~0u,
+        .all_blocked = true,
+        .max_vcpu_id = d->max_vcpus - 1,
+        .tot_pages = d->tot_pages,
+        .max_pages = d->max_pages,
+        .shared_info_mfn = __pa(d->shared_info) >> PAGE_SHIFT,
+    };
+    for (i = 0; i < d->max_vcpus; i++) {
+        const struct vcpu *v = d->vcpus[i];
+
+        out->cpu_time += v->runstate.time[RUNSTATE_running];
+        if (v->runstate.state == RUNSTATE_running) /* and the run under way */
+            out->cpu_time += (uint64_t)(NOW() - v->runstate.state_entry_time);
+        if (!v->is_up)
+            continue;
+        out->nr_up++;
+        out->any_running |= READ_ONCE(v->is_running);
+        out->all_blocked &= READ_ONCE(v->run_state) == VCPU_blocked;
+    }
+}
+
+int domain_get_info(domid_t from, struct domain_info *out)
+{
+    const struct domain *d, *best = NULL;
+
+    spin_lock(&domlist_lock);
+    list_for_each_entry(d, &domain_list, domlist_link)
+    {
+        if (d->domain_id >= from && (!best || d->domain_id < best->domain_id))
+            best = d;
+    }
+    if (best)
+        domain_fill_info(best, out);
+    spin_unlock(&domlist_lock);
+    return best ? 0 : -ESRCH;
+}
+
 unsigned int domain_count(void)
 {
     return READ_ONCE(nr_domains);

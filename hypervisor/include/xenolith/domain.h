@@ -115,6 +115,20 @@ bool is_idle_vcpu(const struct vcpu *v);
 struct domain *domain_create(domid_t id, const char *name, unsigned int max_vcpus,
                              unsigned long max_pages, bool privileged);
 struct domain *domain_by_id(domid_t id);
+
+/* What XEN_DOMCTL_getdomaininfo reports of a domain. */
+struct domain_info {
+    domid_t id;
+    bool dying, shut_down, paused, privileged;
+    unsigned int shutdown_code;    /* SHUTDOWN_*, or ~0 before any (as Xen) */
+    bool any_running, all_blocked; /* of its vCPUs that are up */
+    unsigned int nr_up, max_vcpu_id;
+    unsigned long tot_pages, max_pages, shared_info_mfn;
+    uint64_t cpu_time; /* ns its vCPUs ran */
+};
+/* The domain with the lowest id >= from, as Xen's getdomaininfo walks
+ * them: 0, or -ESRCH if there is none. Read under the domain list lock. */
+int domain_get_info(domid_t from, struct domain_info *out);
 /* Ends a domain's execution with a SHUTDOWN_* reason (first reason wins). */
 void domain_shutdown(struct domain *d, unsigned int reason);
 /* Kills a domain whose guest broke the rules: shut down with SHUTDOWN_crash. */

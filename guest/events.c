@@ -17,6 +17,7 @@ static struct {
     evtchn_handler_t fn;
     void *arg;
     unsigned long count;
+    unsigned int vcpu; /* the one Xen notifies: only its upcall handles the port */
 } evtchn_ports[EVTCHN_TRACKED];
 
 #define EVTCHN_WORD_BITS 64
@@ -145,6 +146,10 @@ static unsigned int evtchn_scan(struct vcpu_info *vi)
             evtchn_port_t port = w * EVTCHN_WORD_BITS + (unsigned int)__builtin_ctzl(ready);
 
             ready &= ready - 1;
+            /* Another vCPU's port in the same word: Xen flagged the word
+             * in that vCPU's selector too, and it handles the port. */
+            if (port < EVTCHN_TRACKED && READ_ONCE(evtchn_ports[port].vcpu) != smp_this_cpu()->id)
+                continue;
             evtchn_clear_pending(port);
             evtchn_dispatch(port);
             handled++;
@@ -174,12 +179,29 @@ static long evtchn_op(int cmd, void *arg)
     return HYPERVISOR_event_channel_op(cmd, arg);
 }
 
+void evtchn_set_vcpu(evtchn_port_t port, unsigned int vcpu)
+{
+    if (port < EVTCHN_TRACKED)
+        WRITE_ONCE(evtchn_ports[port].vcpu, vcpu);
+}
+
+/* A new port of ours, as the op that bound it returned it, notifying vcpu. */
+static long evtchn_bound(long rc, evtchn_port_t port, unsigned int vcpu)
+{
+    if (rc)
+        return rc;
+    evtchn_set_vcpu(port, vcpu);
+    return port;
+}
+
 long evtchn_alloc_unbound(domid_t dom, domid_t remote)
 {
     struct evtchn_alloc_unbound op = {.dom = dom, .remote_dom = remote};
+
     long rc = evtchn_op(EVTCHNOP_alloc_unbound, &op);
 
-    return rc ? rc : op.port;
+    /* A port of another domain's (the control domain may make them) is not ours to track. */
+    return dom == DOMID_SELF ? evtchn_bound(rc, op.port, 0) : (rc ? rc : op.port);
 }
 
 long evtchn_bind_interdomain(domid_t remote, evtchn_port_t remote_port)
@@ -187,7 +209,7 @@ long evtchn_bind_interdomain(domid_t remote, evtchn_port_t remote_port)
     struct evtchn_bind_interdomain op = {.remote_dom = remote, .remote_port = remote_port};
     long rc = evtchn_op(EVTCHNOP_bind_interdomain, &op);
 
-    return rc ? rc : op.local_port;
+    return evtchn_bound(rc, op.local_port, 0);
 }
 
 long evtchn_bind_virq(uint32_t virq, uint32_t vcpu)
@@ -195,7 +217,7 @@ long evtchn_bind_virq(uint32_t virq, uint32_t vcpu)
     struct evtchn_bind_virq op = {.virq = virq, .vcpu = vcpu};
     long rc = evtchn_op(EVTCHNOP_bind_virq, &op);
 
-    return rc ? rc : op.port;
+    return evtchn_bound(rc, op.port, vcpu);
 }
 
 long evtchn_bind_ipi(uint32_t vcpu)
@@ -203,7 +225,7 @@ long evtchn_bind_ipi(uint32_t vcpu)
     struct evtchn_bind_ipi op = {.vcpu = vcpu};
     long rc = evtchn_op(EVTCHNOP_bind_ipi, &op);
 
-    return rc ? rc : op.port;
+    return evtchn_bound(rc, op.port, vcpu);
 }
 
 long evtchn_send(evtchn_port_t port)
@@ -216,8 +238,11 @@ long evtchn_send(evtchn_port_t port)
 long evtchn_close(evtchn_port_t port)
 {
     struct evtchn_close op = {.port = port};
+    long rc = evtchn_op(EVTCHNOP_close, &op);
 
-    return evtchn_op(EVTCHNOP_close, &op);
+    if (!rc)
+        evtchn_set_vcpu(port, 0); /* Xen's default for the next to bind it */
+    return rc;
 }
 
 long evtchn_op_unmask(evtchn_port_t port)

@@ -218,6 +218,7 @@ static void smp_bind_vcpu(void)
     struct evtchn_status st = {0};
 
     CHECK_EQ(HYPERVISOR_event_channel_op(EVTCHNOP_bind_vcpu, &bv), 0);
+    evtchn_set_vcpu(b, 1);
     CHECK_EQ(evtchn_status(DOMID_SELF, b, &st), 0);
     CHECK_EQ(st.vcpu, 1);
     CHECK_EQ(evtchn_send(a), 0);

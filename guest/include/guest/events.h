@@ -59,6 +59,8 @@ long evtchn_alloc_unbound(domid_t dom, domid_t remote);
 long evtchn_bind_interdomain(domid_t remote, evtchn_port_t remote_port);
 long evtchn_bind_virq(uint32_t virq, uint32_t vcpu);
 long evtchn_bind_ipi(uint32_t vcpu);
+/* After an EVTCHNOP_bind_vcpu of port: the vCPU whose upcalls handle it. */
+void evtchn_set_vcpu(evtchn_port_t port, unsigned int vcpu);
 long evtchn_send(evtchn_port_t port);
 long evtchn_close(evtchn_port_t port);
 long evtchn_op_unmask(evtchn_port_t port);

@@ -2,11 +2,12 @@
 /*
  * Suite "spin" (Xenolith-only: tests/integration/test_fairness.py): a
  * CPU-bound guest that never blocks, to measure how the scheduler shares
- * a pCPU. It spins through a window fixed in system time, [SPIN_START,
- * SPIN_START + SPIN_WINDOW), the same for every domain whatever its boot
- * order, and prints the time its vCPU spent running and runnable in it:
+ * a pCPU. It spins through SPIN_WINDOWS consecutive windows fixed in
+ * system time, from SPIN_START on, SPIN_WINDOW each, the same for every
+ * domain whatever its boot order, and prints the time its vCPU spent
+ * running and runnable in each:
  *
- *     spin: running_ns R runnable_ns Q window_ns W
+ *     spin: window K running_ns R runnable_ns Q window_ns W
  *
  * The figures come from our runstate area, not from our own clock: Xen
  * charges a vCPU for the time it holds the pCPU. A snapshot is taken
@@ -21,9 +22,10 @@
 #include <guest/time.h>
 #include <xenolith/lib.h>
 
-#define MS          1000000UL
-#define SPIN_START  (1000 * MS) /* system time: every domain has booted by then */
-#define SPIN_WINDOW (2000 * MS)
+#define MS           1000000UL
+#define SPIN_START   (1000 * MS) /* system time: every domain has booted by then */
+#define SPIN_WINDOW  (2000 * MS)
+#define SPIN_WINDOWS 3
 
 static struct vcpu_runstate_info spin_runstate;
 
@@ -70,8 +72,9 @@ static void spin_at(const struct spin_snap *s, uint64_t edge, uint64_t *running,
 
 /* Running time in each SPIN_PART of the window, for the info line: shows
  * whether a share was lost all along or in one stretch. */
-#define SPIN_PART  (500 * MS)
-#define SPIN_PARTS (SPIN_WINDOW / SPIN_PART)
+#define SPIN_PART             (500 * MS)
+#define SPIN_PARTS            (SPIN_WINDOWS * SPIN_WINDOW / SPIN_PART)
+#define SPIN_PARTS_PER_WINDOW (SPIN_WINDOW / SPIN_PART)
 
 static void spin_window(void)
 {
@@ -80,8 +83,8 @@ static void spin_window(void)
     struct spin_snap s[SPIN_PARTS + 1];
     char parts[SPIN_PARTS * 8] = "", *p = parts;
 
-    test_info("begun at %lu ms, window %lu..%lu ms", begun / MS, SPIN_START / MS,
-              (SPIN_START + SPIN_WINDOW) / MS);
+    test_info("begun at %lu ms, windows %lu..%lu ms", begun / MS, SPIN_START / MS,
+              (SPIN_START + SPIN_WINDOWS * SPIN_WINDOW) / MS);
     /* Too late to see the window open: the figures would be wrong. */
     CHECK(begun < SPIN_START);
     CHECK_EQ(HYPERVISOR_vcpu_op(VCPUOP_register_runstate_memory_area, 0, &area), 0);
@@ -100,11 +103,16 @@ static void spin_window(void)
                           (run[i] - run[i - 1]) / MS);
         }
     }
-    test_info("window edges read +%lu us and +%lu us late; ms running per %lu ms:%s",
-              (s[0].now - SPIN_START) / 1000, (s[SPIN_PARTS].now - SPIN_START - SPIN_WINDOW) / 1000,
-              SPIN_PART / MS, parts);
-    printk("spin: running_ns %lu runnable_ns %lu window_ns %lu\n", run[SPIN_PARTS] - run[0],
-           wait[SPIN_PARTS] - wait[0], SPIN_WINDOW);
+    test_info("edges read +%lu us and +%lu us late; ms running per %lu ms:%s",
+              (s[0].now - SPIN_START) / 1000,
+              (s[SPIN_PARTS].now - SPIN_START - SPIN_WINDOWS * SPIN_WINDOW) / 1000, SPIN_PART / MS,
+              parts);
+    for (unsigned int w = 0; w < SPIN_WINDOWS; w++) {
+        unsigned int a = w * SPIN_PARTS_PER_WINDOW, b = a + SPIN_PARTS_PER_WINDOW;
+
+        printk("spin: window %u running_ns %lu runnable_ns %lu window_ns %lu\n", w, run[b] - run[a],
+               wait[b] - wait[a], SPIN_WINDOW);
+    }
 }
 
 static const struct test_case spin_cases[] = {

@@ -4,14 +4,17 @@
  * "xenstored", with the hypervisor's xenstored=dom0): the store itself is
  * guest/xenstore/; this file connects it to the other domains.
  *
- * Xenolith's boot domains have no toolstack to introduce them, so the
- * daemon is its own: it looks for domains with an unbound port meant for
- * it (the builder's store channel), lays out /local/domain/N as xl would,
- * and introduces each through the protocol on its own privileged
- * connection. Introducing maps the domain's store page (grant ref
- * GNTTAB_RESERVED_XENSTORE) and binds the port. Then it moves whole
- * messages between each ring and the store until every domain it served
- * has gone (its end of the channel closed), and releases them.
+ * The daemon introduces every domain the hypervisor built with a store
+ * ring for it, boot domains and the toolstack's alike: it walks the
+ * domains (getdomaininfo), asks the hypervisor what it knows of each
+ * (XENOLITH_DOMCTL_describe: name, rings, ports, vCPUs wanted online),
+ * lays out /local/domain/N as libxl would, and introduces it through the
+ * protocol on its own privileged connection. Introducing maps the
+ * domain's store page (grant ref GNTTAB_RESERVED_XENSTORE) into a slot of
+ * its own and binds the port. Then it moves whole messages between each
+ * ring and the store; a domain whose end of the channel closed has gone:
+ * it is released and its home removed (the toolstack's part in xl, done
+ * here so that boot domains leave nothing behind either).
  */
 #include <guest/console.h>
 #include <guest/domctl.h>
@@ -28,15 +31,15 @@
 #include <xenolith/string.h>
 #include "xenstore/xs_proto.h"
 
-#define XSD_MAX_DOMAINS 16 /* domain ids 1..15 */
-#define XSD_MAX_PORT    8  /* the builder's store port is among a domU's first */
-#define XSD_SLOT        304
-#define XSD_POLL_NS     100000000ull  /* 100 ms */
-#define XSD_FIRST_NS    5000000000ull /* to find a first domain */
-#define XSD_MSG_MAX     (sizeof(struct xsd_sockmsg) + XENSTORE_PAYLOAD_MAX)
+#define XSD_SLOT     304
+#define XSD_POLL_NS  100000000ull  /* 100 ms */
+#define XSD_FIRST_NS 5000000000ull /* to find a first domain */
+#define XSD_MSG_MAX  (sizeof(struct xsd_sockmsg) + XENSTORE_PAYLOAD_MAX)
 
+/* A domain being served; its store page is mapped at area + slot * 4 KiB. */
 struct xsd_domain {
-    struct xenstore_domain_interface *intf; /* NULL: not introduced */
+    domid_t domid;
+    struct xenstore_domain_interface *intf; /* NULL: slot free */
     evtchn_port_t port;                     /* ours */
     grant_handle_t handle;
     struct xs_conn *conn;
@@ -49,7 +52,7 @@ static struct {
     struct xs_store store;
     struct xs_conn *local; /* the daemon's own, privileged */
     struct xsd_domain doms[XSD_MAX_DOMAINS];
-    unsigned long area; /* where store pages are mapped, one per domid */
+    unsigned long area;
     unsigned long tables[3];
     char msg[XSD_MSG_MAX];
     struct xsd_stats stats;
@@ -75,8 +78,21 @@ static void xsd_free(void *ctx, void *p, size_t size)
         mm_pages_free(mm_virt_to_pfn(p), (size + PAGE_SIZE - 1) / PAGE_SIZE);
 }
 
-/* A request on the daemon's own connection: its arguments NUL-separated. */
-static int xsd_local(uint32_t type, const char *const *args, unsigned int n)
+static struct xsd_domain *xsd_slot_of(domid_t domid)
+{
+    for (unsigned int i = 0; i < XSD_MAX_DOMAINS; i++)
+        if (xsd.doms[i].intf && xsd.doms[i].domid == domid)
+            return &xsd.doms[i];
+    return NULL;
+}
+
+/*
+ * A request on the daemon's own connection: its arguments NUL-separated.
+ * 0, or -1 for an error reply; the reply's body goes to reply (reply_len
+ * bytes at most, NUL-terminated) when one is given.
+ */
+static int xsd_local_reply(uint32_t type, const char *const *args, unsigned int n, char *reply,
+                           size_t reply_len)
 {
     struct xsd_sockmsg *hdr = (struct xsd_sockmsg *)xsd.msg;
     size_t len = 0;
@@ -84,8 +100,10 @@ static int xsd_local(uint32_t type, const char *const *args, unsigned int n)
     int rc = 0;
 
     for (unsigned int i = 0; i < n; i++) {
-        size_t l = strlen(args[i]) + 1;
+        size_t l = strlen(args[i]) + (type == XS_WRITE && i == n - 1 ? 0 : 1);
 
+        if (len + l > XENSTORE_PAYLOAD_MAX)
+            return -1;
         memcpy(xsd.msg + sizeof(*hdr) + len, args[i], l);
         len += l;
     }
@@ -95,6 +113,12 @@ static int xsd_local(uint32_t type, const char *const *args, unsigned int n)
     while ((m = xs_conn_pop(xsd.local))) {
         if (m->hdr.type == XS_ERROR)
             rc = -1;
+        else if (m->hdr.type == type && reply && reply_len) {
+            size_t l = m->hdr.len < reply_len - 1 ? m->hdr.len : reply_len - 1;
+
+            memcpy(reply, m->body, l);
+            reply[l] = '\0';
+        }
         if (m->hdr.type == XS_WATCH_EVENT && !strcmp(m->body, XS_SPECIAL_INTRODUCE))
             xsd.stats.introduce_events++;
         if (m->hdr.type == XS_WATCH_EVENT && !strcmp(m->body, XS_SPECIAL_RELEASE))
@@ -102,6 +126,11 @@ static int xsd_local(uint32_t type, const char *const *args, unsigned int n)
         xs_msg_free(&xsd.store, m);
     }
     return rc;
+}
+
+static int xsd_local(uint32_t type, const char *const *args, unsigned int n)
+{
+    return xsd_local_reply(type, args, n, NULL, 0);
 }
 
 static int xsd_node(const char *path, const char *value, const char *owner, const char *reader)
@@ -114,35 +143,60 @@ static int xsd_node(const char *path, const char *value, const char *owner, cons
     return xsd_local(XS_SET_PERMS, perms, reader ? 3 : 2);
 }
 
-/* What getdomaininfo tells: memory/target (KiB) and each vCPU available. */
-static int xsd_layout_resources(unsigned int domid, unsigned int reader_domid)
-{
+/* What a domain's home holds, from the hypervisor's description of it. */
+struct xsd_desc {
+    unsigned int domid;
     struct domctl_info info;
-    char path[64], value[24], reader[8];
-    int rc;
+    struct domctl_description d;
+};
 
-    if (domctl_domain_info((domid_t)domid, &info))
-        return -1;
-    snprintf(reader, sizeof(reader), "r%u", reader_domid);
-    snprintf(path, sizeof(path), "/local/domain/%u/memory/target", domid);
-    snprintf(value, sizeof(value), "%lu", info.tot_pages * (PAGE_SIZE >> 10));
-    rc = xsd_node(path, value, "n0", reader);
-    for (unsigned int v = 0; !rc && v <= info.max_vcpu_id; v++) {
-        snprintf(path, sizeof(path), "/local/domain/%u/cpu/%u/availability", domid, v);
-        rc = xsd_node(path, "online", "n0", reader);
+static int xsd_readable(const struct xsd_desc *x, const char *sub, const char *value)
+{
+    char path[80], reader[8];
+
+    snprintf(path, sizeof(path), "/local/domain/%u%s", x->domid, sub);
+    snprintf(reader, sizeof(reader), "r%u", x->domid);
+    return xsd_node(path, value, "n0", reader);
+}
+
+static int xsd_readable_u(const struct xsd_desc *x, const char *sub, unsigned long value)
+{
+    char v[24];
+
+    snprintf(v, sizeof(v), "%lu", value);
+    return xsd_readable(x, sub, v);
+}
+
+/* memory/, cpu/N/availability, console/ and store/: readable by the domain. */
+static int xsd_layout_resources(const struct xsd_desc *x)
+{
+    int rc = xsd_readable_u(x, "/memory/target", x->info.tot_pages * (PAGE_SIZE >> 10));
+
+    rc = rc ?: xsd_readable_u(x, "/memory/static-max", x->info.max_pages * (PAGE_SIZE >> 10));
+    for (unsigned int v = 0; !rc && v <= x->info.max_vcpu_id; v++) {
+        char sub[32];
+
+        snprintf(sub, sizeof(sub), "/cpu/%u/availability", v);
+        rc = xsd_readable(x, sub, v < x->d.vcpus_online ? "online" : "offline");
     }
-    return rc;
+    if (x->d.console_port) {
+        rc = rc ?: xsd_readable_u(x, "/console/port", x->d.console_port);
+        rc = rc ?: xsd_readable_u(x, "/console/ring-ref", x->d.console_mfn);
+        rc = rc ?: xsd_readable(x, "/console/type", "xenconsoled");
+        rc = rc ?: xsd_readable(x, "/console/output", "pty");
+        rc = rc ?: xsd_readable_u(x, "/console/limit", 1048576);
+    }
+    rc = rc ?: xsd_readable_u(x, "/store/port", x->d.store_port);
+    return rc ?: xsd_readable_u(x, "/store/ring-ref", x->d.store_mfn);
 }
 
 /*
- * /local/domain/N as libxl lays it out: the domain reads its home, its
- * memory target and its vCPUs' availability; it owns control/shutdown,
- * the feature flags it announces, and its own subtrees. Its name is a
- * toolstack's to know, and left out.
+ * /local/domain/N as libxl lays it out: the domain reads its home, name,
+ * domid, memory target, vCPUs' availability, console and store; it owns
+ * control/shutdown, the feature flags it announces, and its own subtrees.
  */
-static int xsd_layout(unsigned int domid)
+static int xsd_layout(const struct xsd_desc *x)
 {
-    static const char *const readable[] = {"", "/domid", "/control"};
     static const char *const owned[] = {
         "/control/shutdown",
         "/control/feature-poweroff",
@@ -155,29 +209,27 @@ static int xsd_layout(unsigned int domid)
         "/attr",
         "/error",
     };
-    char path[64], owner[8], reader[8], id[8];
-    int rc = 0;
+    char path[64], owner[8];
+    int rc;
 
-    snprintf(owner, sizeof(owner), "n%u", domid);
-    snprintf(reader, sizeof(reader), "r%u", domid);
-    snprintf(id, sizeof(id), "%u", domid);
-    for (unsigned int i = 0; !rc && i < ARRAY_SIZE(readable); i++) {
-        snprintf(path, sizeof(path), "/local/domain/%u%s", domid, readable[i]);
-        rc = xsd_node(path, i == 1 ? id : "", "n0", reader);
-    }
+    snprintf(owner, sizeof(owner), "n%u", x->domid);
+    rc = xsd_readable(x, "", "");
+    rc = rc ?: xsd_readable_u(x, "/domid", x->domid);
+    rc = rc ?: xsd_readable(x, "/name", x->d.name);
+    rc = rc ?: xsd_readable(x, "/control", "");
+    rc = rc ?: xsd_readable(x, "/device", "");
     for (unsigned int i = 0; !rc && i < ARRAY_SIZE(owned); i++) {
-        snprintf(path, sizeof(path), "/local/domain/%u%s", domid, owned[i]);
+        snprintf(path, sizeof(path), "/local/domain/%u%s", x->domid, owned[i]);
         rc = xsd_node(path, "", owner, NULL);
     }
-    return rc ? rc : xsd_layout_resources(domid, domid);
+    return rc ?: xsd_layout_resources(x);
 }
 
-/* The store hook for INTRODUCE: map the ring, bind the channel. */
+/* The store hook for INTRODUCE: map the ring into a free slot, bind the channel. */
 static int xsd_introduce(void *ctx, uint16_t domid, uint64_t mfn, uint32_t port)
 {
-    struct xsd_domain *x = &xsd.doms[domid];
+    struct xsd_domain *x = NULL;
     struct gnttab_map_grant_ref map = {
-        .host_addr = xsd.area + domid * PAGE_SIZE,
         .flags = GNTMAP_host_map,
         .ref = GNTTAB_RESERVED_XENSTORE,
         .dom = domid,
@@ -185,8 +237,14 @@ static int xsd_introduce(void *ctx, uint16_t domid, uint64_t mfn, uint32_t port)
     long local;
 
     (void)ctx, (void)mfn;
-    if (domid == 0 || domid >= XSD_MAX_DOMAINS || x->intf)
+    if (domid == 0 || xsd_slot_of(domid))
         return -EINVAL;
+    for (unsigned int i = 0; !x && i < XSD_MAX_DOMAINS; i++)
+        if (!xsd.doms[i].intf)
+            x = &xsd.doms[i];
+    if (!x)
+        return -ENOSPC;
+    map.host_addr = xsd.area + (unsigned long)(x - xsd.doms) * PAGE_SIZE;
     if (HYPERVISOR_grant_table_op(GNTTABOP_map_grant_ref, &map, 1) || map.status != GNTST_okay)
         return -EINVAL;
     local = evtchn_bind_interdomain(domid, port);
@@ -197,6 +255,7 @@ static int xsd_introduce(void *ctx, uint16_t domid, uint64_t mfn, uint32_t port)
         return (int)local;
     }
     evtchn_mask((evtchn_port_t)local); /* polled, never an upcall */
+    x->domid = domid;
     x->intf = (struct xenstore_domain_interface *)map.host_addr;
     /* We say why we stop reading a domain (intf->error), as xenstored does. */
     x->intf->server_features |= XENSTORE_SERVER_FEATURE_ERROR;
@@ -208,13 +267,14 @@ static int xsd_introduce(void *ctx, uint16_t domid, uint64_t mfn, uint32_t port)
 /* The store hook for RELEASE: unbind and unmap; queued output is dropped. */
 static void xsd_release(void *ctx, uint16_t domid)
 {
-    struct xsd_domain *x = &xsd.doms[domid];
-    struct gnttab_unmap_grant_ref unmap = {.host_addr = (unsigned long)x->intf,
-                                           .handle = x->handle};
+    struct xsd_domain *x = xsd_slot_of(domid);
+    struct gnttab_unmap_grant_ref unmap;
 
     (void)ctx;
-    if (domid >= XSD_MAX_DOMAINS || !x->intf)
+    if (!x)
         return;
+    unmap =
+        (struct gnttab_unmap_grant_ref){.host_addr = (unsigned long)x->intf, .handle = x->handle};
     evtchn_close(x->port);
     HYPERVISOR_grant_table_op(GNTTABOP_unmap_grant_ref, &unmap, 1);
     if (x->out)
@@ -223,39 +283,36 @@ static void xsd_release(void *ctx, uint16_t domid)
     xsd.stats.released++;
 }
 
-/* A port of domain `domid` left unbound for us by the builder, or 0. */
-static evtchn_port_t xsd_store_port(unsigned int domid)
+/* Lays out and introduces one domain the hypervisor gave a store ring. */
+static void xsd_add(const struct xsd_desc *x)
 {
-    for (evtchn_port_t p = 1; p < XSD_MAX_PORT; p++) {
-        struct evtchn_status st;
+    char id[8], mfn[24], port[12];
+    const char *args[] = {id, mfn, port};
 
-        if (evtchn_status((domid_t)domid, p, &st) == 0 && st.status == EVTCHNSTAT_unbound &&
-            st.u.unbound.dom == 0)
-            return p;
+    snprintf(id, sizeof(id), "%u", x->domid);
+    snprintf(mfn, sizeof(mfn), "%lu", x->d.store_mfn);
+    snprintf(port, sizeof(port), "%u", x->d.store_port);
+    if (xsd_layout(x) || xsd_local(XS_INTRODUCE, args, 3)) {
+        printk("xenstored: domain %u: cannot introduce it\n", x->domid);
+        xsd.stats.errors++;
+        return;
     }
-    return 0;
+    xsd_slot_of((domid_t)x->domid)->conn = xs_conn_find(&xsd.store, (uint16_t)x->domid);
+    xsd.stats.introduced++;
+    printk("xenstored: domain %u (%s) introduced (port %u)\n", x->domid, x->d.name,
+           x->d.store_port);
 }
 
-/* Lays out and introduces domains that appeared since the last look. */
-static void xsd_discover(void)
+void xenstored_discover(void)
 {
-    for (unsigned int domid = 1; domid < XSD_MAX_DOMAINS; domid++) {
-        char id[8], port_s[12];
-        const char *args[] = {id, "0", port_s};
-        evtchn_port_t port;
+    struct xsd_desc x;
 
-        if (xsd.doms[domid].intf || !(port = xsd_store_port(domid)))
+    for (domid_t from = 1; domctl_domain_info_from(from, &x.info) == 0; from = x.info.domid + 1) {
+        x.domid = x.info.domid;
+        if (x.info.dying || x.info.shutdown || xsd_slot_of(x.info.domid) ||
+            domctl_describe(x.info.domid, &x.d) || !x.d.store_port)
             continue;
-        snprintf(id, sizeof(id), "%u", domid);
-        snprintf(port_s, sizeof(port_s), "%u", port);
-        if (xsd_layout(domid) || xsd_local(XS_INTRODUCE, args, 3)) {
-            printk("xenstored: domain %u: cannot introduce it\n", domid);
-            xsd.stats.errors++;
-            continue;
-        }
-        xsd.doms[domid].conn = xs_conn_find(&xsd.store, (uint16_t)domid);
-        xsd.stats.introduced++;
-        printk("xenstored: domain %u introduced (port %u)\n", domid, port);
+        xsd_add(&x);
     }
 }
 
@@ -334,22 +391,31 @@ static bool xsd_peer_gone(const struct xsd_domain *x)
     return evtchn_status(DOMID_SELF, x->port, &st) != 0 || st.status != EVTCHNSTAT_interdomain;
 }
 
-static unsigned int xsd_serve_once(evtchn_port_t *ports)
+/* A domain that has gone: its connection released, its home removed. */
+static void xsd_forget(domid_t domid)
+{
+    char id[8], home[32];
+    const char *release[] = {id}, *rm[] = {home};
+
+    snprintf(id, sizeof(id), "%u", domid);
+    snprintf(home, sizeof(home), "/local/domain/%u", domid);
+    xsd_local(XS_RELEASE, release, 1);
+    xsd_local(XS_RM, rm, 1);
+    printk("xenstored: domain %u gone: released\n", domid);
+}
+
+unsigned int xenstored_serve(evtchn_port_t *ports)
 {
     unsigned int n = 0;
 
-    for (unsigned int domid = 1; domid < XSD_MAX_DOMAINS; domid++) {
-        struct xsd_domain *x = &xsd.doms[domid];
-        char id[8];
-        const char *args[] = {id};
+    for (unsigned int i = 0; i < XSD_MAX_DOMAINS; i++) {
+        struct xsd_domain *x = &xsd.doms[i];
         bool moved;
 
         if (!x->intf)
             continue;
         if (xsd_peer_gone(x)) {
-            snprintf(id, sizeof(id), "%u", domid);
-            xsd_local(XS_RELEASE, args, 1);
-            printk("xenstored: domain %u gone: released\n", domid);
+            xsd_forget(x->domid);
             continue;
         }
         evtchn_clear_pending(x->port);
@@ -362,12 +428,10 @@ static unsigned int xsd_serve_once(evtchn_port_t *ports)
     return n;
 }
 
-int xenstored_run(struct xsd_stats *stats)
+int xenstored_start(void)
 {
     static const struct xs_alloc alloc = {xsd_alloc, xsd_free, NULL};
     static const struct xs_hooks hooks = {xsd_introduce, xsd_release, NULL};
-    evtchn_port_t ports[XSD_MAX_DOMAINS];
-    uint64_t first_deadline = time_now() + XSD_FIRST_NS;
 
     memset(&xsd, 0, sizeof(xsd));
     if (xs_store_init(&xsd.store, &alloc, &hooks, NULL) ||
@@ -379,12 +443,41 @@ int xenstored_run(struct xsd_stats *stats)
         xsd_local(XS_WATCH, (const char *const[]){XS_SPECIAL_RELEASE, "xsd"}, 2))
         return -1;
     printk("xenstored: serving\n");
+    return 0;
+}
+
+int xenstored_write(const char *path, const char *value)
+{
+    return xsd_local(XS_WRITE, (const char *const[]){path, value}, 2);
+}
+
+int xenstored_read(const char *path, char *buf, size_t len)
+{
+    return xsd_local_reply(XS_READ, (const char *const[]){path}, 1, buf, len);
+}
+
+unsigned long xenstored_nodes(void)
+{
+    unsigned long n = 0;
+
+    for (const struct xs_node *x = xsd.store.tree.root; x; x = xs_tree_next(x, xsd.store.tree.root))
+        n++;
+    return n;
+}
+
+int xenstored_run(struct xsd_stats *stats)
+{
+    evtchn_port_t ports[XSD_MAX_DOMAINS];
+    uint64_t first_deadline = time_now() + XSD_FIRST_NS;
+
+    if (xenstored_start())
+        return -1;
     for (;;) {
         struct sched_poll poll = {.timeout = time_now() + XSD_POLL_NS};
         unsigned int n;
 
-        xsd_discover();
-        n = xsd_serve_once(ports);
+        xenstored_discover();
+        n = xenstored_serve(ports);
         if (n == 0 && (xsd.stats.introduced || time_now() > first_deadline))
             break;
         poll.nr_ports = n;

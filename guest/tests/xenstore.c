@@ -155,7 +155,7 @@ static const struct test_case xenstore_cases[] = {
 };
 TEST_SUITE(test_suite_xenstore, "xenstore", xenstore_cases);
 
-static void xenstored_serve(void)
+static void xenstored_serve_all(void)
 {
     struct xsd_stats st;
 
@@ -170,7 +170,7 @@ static void xenstored_serve(void)
     CHECK_EQ(st.release_events, st.released + 1);
 }
 
-static const struct test_case xenstored_cases[] = {{"serve", xenstored_serve}};
+static const struct test_case xenstored_cases[] = {{"serve", xenstored_serve_all}};
 TEST_SUITE(test_suite_xenstored, "xenstored", xenstored_cases);
 
 /*

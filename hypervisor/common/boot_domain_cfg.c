@@ -114,6 +114,7 @@ static void cfg_fill(struct boot_domain *bd, const struct boot_group *g)
     bd->pages = (unsigned long)(cfg_dom.memory_mib << (20 - PAGE_SHIFT));
     bd->max_pages = (unsigned long)(cfg_dom.maxmem_mib << (20 - PAGE_SHIFT));
     bd->vcpus = cfg_dom.maxvcpus;
+    bd->vcpus_online = cfg_dom.vcpus;
     bd->weight = cfg_dom.weight;
     bd->cap = cfg_dom.cap;
     bd->cpus = cfg_dom.cpus;

@@ -133,10 +133,11 @@ static struct domain *boot_domain_build(const struct boot_domain *bd)
         domain_destroy(d);
         return NULL;
     }
+    d->vcpus_online = bd->vcpus_online;
     d->on_poweroff = boot_disposition(bd->on_poweroff);
     d->on_reboot = boot_disposition(bd->on_reboot);
     d->on_crash = boot_disposition(bd->on_crash);
-    rc = pv_build_domain(d, &p);
+    rc = pv_build_domain(d, &p, NULL);
     if (rc) {
         printk(XENLOG_ERR "Domain %u (%s) not built: loading its kernel failed (error %d)\n",
                bd->id, bd->name, rc);

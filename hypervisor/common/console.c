@@ -25,6 +25,7 @@ static const struct console_driver *consoles[MAX_CONSOLES];
 static unsigned int nr_consoles;
 static DEFINE_SPINLOCK(console_lock);
 static bool at_line_start = true;
+static int partial_domid = -1;         /* the domain whose unfinished line was emitted last */
 static unsigned int log_threshold = 2; /* print error, warning and info */
 static char ring[RING_SIZE];
 static uint64_t ring_prod; /* bytes ever written; the ring holds the last RING_SIZE */
@@ -116,24 +117,31 @@ static void console_write_lines(const char *s)
 
         if (at_line_start)
             console_emit("(XEN) ", 6);
+        partial_domid = -1;
         console_emit(s, len);
         at_line_start = nl != NULL;
         s += len;
     }
 }
 
-void console_domain_line(unsigned int domid, const char *s, size_t len)
+void console_domain_line(unsigned int domid, const char *s, size_t len, bool continued,
+                         bool complete)
 {
     char prefix[16];
     unsigned long flags = spin_lock_irqsave(&console_lock);
     int n = snprintf(prefix, sizeof(prefix), "(d%u) ", domid);
 
-    if (!at_line_start)
-        console_emit("\n", 1);
-    console_emit(prefix, (size_t)n);
+    /* A continuation goes on the same serial line unless other output came between. */
+    if (!continued || partial_domid != (int)domid || at_line_start) {
+        if (!at_line_start)
+            console_emit("\n", 1);
+        console_emit(prefix, (size_t)n);
+    }
     console_emit(s, len);
-    console_emit("\n", 1);
-    at_line_start = true;
+    if (complete)
+        console_emit("\n", 1);
+    at_line_start = complete;
+    partial_domid = complete ? -1 : (int)domid;
     spin_unlock_irqrestore(&console_lock, flags);
 }
 

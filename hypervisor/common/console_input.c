@@ -33,12 +33,18 @@
 #define CTRL_A      0x01
 #define FOCUS_XEN   (-1)
 
+#define CTRL_RBRACKET 0x1d /* leaves a console the toolstack attached, as xl's */
+
 static char rx_ring[RX_SIZE];
 static unsigned int rx_prod, rx_cons;
 static DEFINE_SPINLOCK(rx_lock);
 static int focus = FOCUS_XEN;
 static unsigned int ctrl_a_run;
 static struct timer poll_timer;
+/* XENOLITH_DOMCTL_console: a domain id + 1 to attach (0: none), taken by
+ * the softirq; attached while the focus is the toolstack's choice. */
+static unsigned int attach_request;
+static bool attached;
 
 static void focus_announce(void)
 {
@@ -136,12 +142,32 @@ static void input_plain(char c, char *batch, size_t *n, size_t size)
     }
 }
 
+/* The control domain gets the input back, and a VIRQ_CONSOLE to see it. */
+static void focus_to_control_domain(void)
+{
+    struct domain *c = domain_by_id(0);
+
+    attached = false;
+    focus = 0;
+    focus_announce();
+    if (c && c->is_privileged)
+        evtchn_send_virq(c->vcpus[0], VIRQ_CONSOLE);
+}
+
 static void input_char(char c, char *batch, size_t *n, size_t size)
 {
+    if (c == CTRL_RBRACKET && attached) {
+        if (*n)
+            deliver_to_domain(focus, batch, *n);
+        *n = 0;
+        focus_to_control_domain();
+        return;
+    }
     if (c == CTRL_A && ++ctrl_a_run < 3)
         return;
     if (c == CTRL_A) {
         ctrl_a_run = 0;
+        attached = false;
         if (*n && focus != FOCUS_XEN)
             deliver_to_domain(focus, batch, *n);
         *n = 0;
@@ -153,12 +179,27 @@ static void input_char(char c, char *batch, size_t *n, size_t size)
     input_plain(c, batch, n, size);
 }
 
+/* The toolstack's attach request, and the end of an attached domain. */
+static void attach_update(void)
+{
+    unsigned int req = __atomic_exchange_n(&attach_request, 0, __ATOMIC_ACQ_REL);
+
+    if (req) {
+        attached = true;
+        focus = (int)req - 1;
+        printk("*** Serial input to DOM%d (type 'CTRL-]' to return to DOM0)\n", focus);
+    }
+    if (attached && !domain_by_id((domid_t)focus))
+        focus_to_control_domain();
+}
+
 static void console_input_softirq(void)
 {
     char batch[64];
     size_t n = 0;
     int c;
 
+    attach_update();
     while ((c = console_read_char()) >= 0)
         input_char((char)c, batch, &n, sizeof(batch));
     if (n && focus != FOCUS_XEN)
@@ -194,4 +235,28 @@ long console_input_read(uint64_t buffer, uint64_t count)
     if (n && copy_to_guest(buffer, chunk, n))
         return -EFAULT; /* as Xen: what was taken is gone */
     return n;
+}
+
+int console_input_attach(domid_t id)
+{
+    struct domain *d = domain_by_id(id);
+
+    if (!d)
+        return -ESRCH;
+    if (!d->console_ring || d->state >= DOMSTATE_shutdown)
+        return -EINVAL; /* nothing to type into */
+    if (!console_can_read())
+        return -ENODEV;
+    __atomic_store_n(&attach_request, id + 1u, __ATOMIC_RELEASE);
+    return 0;
+}
+
+domid_t console_input_focus(void)
+{
+    unsigned int req = __atomic_load_n(&attach_request, __ATOMIC_ACQUIRE);
+    int f = READ_ONCE(focus);
+
+    if (req) /* not applied yet, but as good as */
+        return (domid_t)(req - 1);
+    return f == FOCUS_XEN ? DOMID_XEN : (domid_t)f;
 }

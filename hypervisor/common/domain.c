@@ -14,6 +14,7 @@
 #include <xenolith/errno.h>
 #include <xenolith/event.h>
 #include <xenolith/grant_table.h>
+#include <xenolith/lib.h>
 #include <xenolith/vtimer.h>
 #include <xenolith/mm.h>
 #include <xenolith/page_type.h>
@@ -54,6 +55,7 @@ static struct vcpu *vcpu_create(struct domain *d, unsigned int id)
     list_init(&v->runq_link);
     v->runstate.state = RUNSTATE_offline;
     v->runstate.state_entry_time = NOW();
+    v->affinity_hard = v->affinity_soft = ~0ull;
     vtimer_init(v);
     arch_vcpu_init(v);
     return v;
@@ -62,20 +64,75 @@ static struct vcpu *vcpu_create(struct domain *d, unsigned int id)
 DEFINE_SPINLOCK(frame_lock);
 static uint64_t instances; /* domains ever created */
 
+/*
+ * Domain ids in use, from the moment creation starts until the domain is
+ * freed: an id is taken once, under domlist_lock, before anything
+ * (frames' owner fields) records it. The rover hands out ids as Xen's
+ * does: the next free one after the last given, from 1, wrapping.
+ */
+static uint64_t domids_taken[DOMID_FIRST_RESERVED / 64 + 1];
+static domid_t domid_rover;
+
+static bool domid_test_and_take(domid_t id)
+{
+    uint64_t bit = 1ull << (id % 64);
+
+    if (domids_taken[id / 64] & bit)
+        return false;
+    domids_taken[id / 64] |= bit;
+    return true;
+}
+
+/* id, or the next free one when id is DOMID_INVALID; DOMID_INVALID if none. */
+static domid_t domid_take(domid_t id)
+{
+    domid_t got = DOMID_INVALID;
+    unsigned int tries;
+
+    spin_lock(&domlist_lock);
+    if (id != DOMID_INVALID) {
+        got = id < DOMID_FIRST_RESERVED && domid_test_and_take(id) ? id : DOMID_INVALID;
+    } else {
+        for (tries = 0; tries < DOMID_FIRST_RESERVED && got == DOMID_INVALID; tries++) {
+            if (++domid_rover >= DOMID_FIRST_RESERVED)
+                domid_rover = 1;
+            if (domid_test_and_take(domid_rover))
+                got = domid_rover;
+        }
+    }
+    spin_unlock(&domlist_lock);
+    return got;
+}
+
+static void domid_give_back(domid_t id)
+{
+    spin_lock(&domlist_lock);
+    domids_taken[id / 64] &= ~(1ull << (id % 64));
+    spin_unlock(&domlist_lock);
+}
+
 struct domain *domain_create(domid_t id, const char *name, unsigned int max_vcpus,
                              unsigned long max_pages, bool privileged)
 {
     struct domain *d;
     unsigned int i;
 
-    if (max_vcpus == 0 || max_vcpus > MAX_VIRT_CPUS || domain_by_id(id))
+    if (max_vcpus == 0 || max_vcpus > MAX_VIRT_CPUS)
+        return NULL;
+    id = domid_take(id);
+    if (id == DOMID_INVALID)
         return NULL;
     d = xzalloc(struct domain);
-    if (!d)
+    if (!d) {
+        domid_give_back(id);
         return NULL;
+    }
     d->domain_id = id;
     d->instance = __atomic_add_fetch(&instances, 1, __ATOMIC_RELAXED);
-    strlcpy(d->name, name, sizeof(d->name));
+    if (name)
+        strlcpy(d->name, name, sizeof(d->name));
+    else
+        snprintf(d->name, sizeof(d->name), "d%u", id); /* until the toolstack names it */
     spin_lock_init(&d->lock);
     spin_lock_init(&d->vcpu_op_lock);
     list_init(&d->page_list);
@@ -99,7 +156,7 @@ struct domain *domain_create(domid_t id, const char *name, unsigned int max_vcpu
     if (sched_domain_init(d))
         goto fail_sched;
     spin_lock(&domlist_lock);
-    list_add_tail(&d->domlist_link, &domain_list);
+    list_add_tail_published(&d->domlist_link, &domain_list); /* for_each_domain() */
     nr_domains++;
     spin_unlock(&domlist_lock);
     printk("Domain %u (%s) created: %u vCPU%s, up to %lu KiB%s\n", id, d->name, max_vcpus,
@@ -116,6 +173,7 @@ fail:
     if (d->shared_info)
         unshare_xen_frame(d, d->shared_info);
     xfree(d);
+    domid_give_back(id);
     return NULL;
 }
 
@@ -146,13 +204,22 @@ struct domain *domain_by_id(domid_t id)
     return found;
 }
 
+uint64_t vcpu_cpu_time(const struct vcpu *v)
+{
+    uint64_t t = v->runstate.time[RUNSTATE_running];
+
+    if (v->runstate.state == RUNSTATE_running) /* and the run under way */
+        t += (uint64_t)(NOW() - v->runstate.state_entry_time);
+    return t;
+}
+
 static void domain_fill_info(const struct domain *d, struct domain_info *out)
 {
     unsigned int i;
 
     *out = (struct domain_info){
         .id = d->domain_id,
-        .dying = d->state >= DOMSTATE_dying,
+        .dying = d->state >= DOMSTATE_dying || d->killed,
         .shut_down = d->state == DOMSTATE_shutdown,
         .paused = d->state == DOMSTATE_created || d->state == DOMSTATE_paused,
         .privileged = d->is_privileged,
@@ -166,9 +233,7 @@ static void domain_fill_info(const struct domain *d, struct domain_info *out)
     for (i = 0; i < d->max_vcpus; i++) {
         const struct vcpu *v = d->vcpus[i];
 
-        out->cpu_time += v->runstate.time[RUNSTATE_running];
-        if (v->runstate.state == RUNSTATE_running) /* and the run under way */
-            out->cpu_time += (uint64_t)(NOW() - v->runstate.state_entry_time);
+        out->cpu_time += vcpu_cpu_time(v);
         if (!v->is_up)
             continue;
         out->nr_up++;
@@ -198,18 +263,57 @@ unsigned int domain_count(void)
     return READ_ONCE(nr_domains);
 }
 
-void domain_unpause(struct domain *d)
+/*
+ * Unpausing starts every vCPU that is up, blocked ones included: a wake-up
+ * meant for a paused vCPU was dropped (sched_wake() wakes only in running
+ * domains), and a spurious return from SCHEDOP_block or _poll is one every
+ * PV guest handles.
+ */
+int domain_unpause(struct domain *d)
 {
     unsigned int i;
+    int rc = -EINVAL;
 
     spin_lock(&d->lock);
-    if (d->state == DOMSTATE_created || d->state == DOMSTATE_paused) {
+    if (d->state == DOMSTATE_created && !d->built)
+        rc = -EBUSY; /* nothing to run yet */
+    else if (d->state == DOMSTATE_created || d->state == DOMSTATE_paused) {
         d->state = DOMSTATE_running;
         for (i = 0; i < d->max_vcpus; i++)
             if (d->vcpus[i]->is_up)
                 sched_start_vcpu(d->vcpus[i]);
+        rc = 0;
+    } else if (d->state == DOMSTATE_running) {
+        rc = 0;
     }
     spin_unlock(&d->lock);
+    return rc;
+}
+
+/* Off the run queues now; a vCPU on a pCPU leaves it at its next exit. */
+int domain_pause(struct domain *d)
+{
+    unsigned int i;
+    int rc = 0;
+
+    spin_lock(&d->lock);
+    if (d->state == DOMSTATE_running) {
+        d->state = DOMSTATE_paused;
+        for (i = 0; i < d->max_vcpus; i++)
+            sched_remove_vcpu(d->vcpus[i]);
+    } else if (d->state != DOMSTATE_paused && d->state != DOMSTATE_created) {
+        rc = -EINVAL;
+    }
+    spin_unlock(&d->lock);
+    return rc;
+}
+
+void control_domain_virq(unsigned int virq)
+{
+    struct domain *c = domain_by_id(0);
+
+    if (c && c->is_privileged && c->state < DOMSTATE_shutdown)
+        evtchn_send_virq(c->vcpus[0], virq);
 }
 
 void domain_shutdown(struct domain *d, unsigned int reason)
@@ -229,6 +333,30 @@ void domain_shutdown(struct domain *d, unsigned int reason)
         vtimer_stop(d->vcpus[i]);
     }
     printk("Domain %u (%s) shut down: %s\n", d->domain_id, d->name, domain_shutdown_name(reason));
+    cpu_raise_softirq(0, DOMAIN_REAP_SOFTIRQ);
+    control_domain_virq(VIRQ_DOM_EXC);
+}
+
+/*
+ * XEN_DOMCTL_destroydomain: stops d in whatever state it is and leaves its
+ * destruction to CPU 0's reaper, where domains die (for_each_domain()).
+ * getdomaininfo shows it dying until it is gone.
+ */
+void domain_kill(struct domain *d)
+{
+    unsigned int i;
+
+    spin_lock(&d->lock);
+    d->killed = true;
+    if (d->state < DOMSTATE_shutdown) {
+        d->state = DOMSTATE_shutdown;
+        d->shutdown_reason = SHUTDOWN_poweroff;
+    }
+    spin_unlock(&d->lock);
+    for (i = 0; i < d->max_vcpus; i++) {
+        sched_remove_vcpu(d->vcpus[i]);
+        vtimer_stop(d->vcpus[i]);
+    }
     cpu_raise_softirq(0, DOMAIN_REAP_SOFTIRQ);
 }
 
@@ -250,13 +378,20 @@ static struct domain *find_reapable(void)
     spin_lock(&domlist_lock);
     list_for_each_entry(d, &domain_list, domlist_link)
     {
-        if (d->state == DOMSTATE_shutdown && !d->reaped && !domain_is_running_anywhere(d)) {
+        if (d->state == DOMSTATE_shutdown && (!d->reaped || d->killed) &&
+            !domain_is_running_anywhere(d)) {
             found = d;
             break;
         }
     }
     spin_unlock(&domlist_lock);
     return found;
+}
+
+static void domain_kill_orphan(struct domain *d)
+{
+    if (d->toolstack && !d->killed)
+        domain_kill(d);
 }
 
 /*
@@ -270,9 +405,23 @@ static void domain_reap(void)
     struct domain *d;
 
     while ((d = find_reapable()) != NULL) {
-        d->reaped = true;
-        if (domain_ended(d))
+        bool control = d->is_privileged;
+
+        if (d->killed) {
+            printk("Domain %u (%s) destroyed by the control domain\n", d->domain_id, d->name);
             domain_destroy(d);
+        } else if (d->toolstack) {
+            d->reaped = true; /* kept, shut down, until the toolstack destroys it */
+        } else {
+            d->reaped = true;
+            if (domain_ended(d))
+                domain_destroy(d);
+            else
+                continue;
+        }
+        /* Without their control domain, its domains have no one to end them. */
+        if (control && !domain_by_id(0))
+            for_each_domain(domain_kill_orphan);
     }
     if (domain_count() == 0)
         domains_all_ended();
@@ -417,5 +566,7 @@ void domain_destroy(struct domain *d)
     else
         printk("Domain %u (%s) destroyed: all frames returned; %lu hypercalls answered -ENOSYS\n",
                d->domain_id, d->name, d->enosys_count);
+    domid_give_back(d->domain_id);
     xfree(d);
+    control_domain_virq(VIRQ_DOM_EXC); /* as Xen: the toolstack hears of the end too */
 }

@@ -135,7 +135,7 @@ static size_t console_budget(struct domain *d, size_t len)
         printk(XENLOG_WARNING "d%u: %lu bytes of console output dropped (over %u KiB/s)\n",
                d->domain_id, d->console_dropped, CONSOLE_RATE >> 10);
         d->console_dropped = 0;
-        d->console_len = 0; /* the line the drop cut short */
+        d->console_len = d->console_shown = 0; /* the line the drop cut short */
     }
     d->console_dropped += len - n;
     return n;
@@ -149,14 +149,25 @@ void console_domain_output(struct domain *d, const char *s, size_t len)
     len = console_budget(d, len);
     for (i = 0; i < len; i++) {
         if (s[i] == '\n' || d->console_len == sizeof(d->console_line)) {
-            console_domain_line(d->domain_id, d->console_line, d->console_len);
-            d->console_len = 0;
+            console_domain_line(d->domain_id, d->console_line + d->console_shown,
+                                d->console_len - d->console_shown, d->console_shown != 0, true);
+            d->console_len = d->console_shown = 0;
             if (s[i] == '\n')
                 continue;
         }
         if (s[i] != '\r')
             d->console_line[d->console_len++] = s[i];
     }
+    spin_unlock(&domain_output_lock);
+}
+
+void console_domain_flush(struct domain *d)
+{
+    spin_lock(&domain_output_lock);
+    if (d->console_len > d->console_shown)
+        console_domain_line(d->domain_id, d->console_line + d->console_shown,
+                            d->console_len - d->console_shown, d->console_shown != 0, false);
+    d->console_shown = d->console_len;
     spin_unlock(&domain_output_lock);
 }
 
@@ -178,7 +189,10 @@ long do_console_io(uint64_t cmd, uint64_t count, uint64_t buffer)
         }
         return 0;
     case CONSOLEIO_read:
-        return d->is_privileged ? console_input_read(buffer, count) : -EPERM;
+        if (!d->is_privileged)
+            return -EPERM;
+        console_domain_flush(d); /* a prompt, or what was typed and echoed */
+        return console_input_read(buffer, count);
     }
     return -ENOSYS;
 }

@@ -213,6 +213,10 @@ int sched_set_affinity(struct vcpu *v, uint64_t hard, uint64_t soft)
         return -EOPNOTSUPP;
     flags = spin_lock_irqsave(&sched_lock);
     rc = ops->set_affinity(v, hard, soft, &mask);
+    if (!rc) {
+        v->affinity_hard = hard;
+        v->affinity_soft = soft;
+    }
     spin_unlock_irqrestore(&sched_lock, flags);
     tickle(mask);
     return rc;

@@ -25,7 +25,8 @@ struct boot_domain {
     const struct boot_module *kernel, *ramdisk;
     char cmdline[1024];
     unsigned long pages, max_pages;
-    unsigned int vcpus; /* created; vCPU 0 up, the others down until the guest ups them */
+    unsigned int vcpus;        /* created; vCPU 0 up, the others down until the guest ups them */
+    unsigned int vcpus_online; /* xl.cfg's vcpus: xenstore says these are available */
     unsigned int weight;
     uint64_t cpus, cpus_soft; /* hard and soft affinity, pCPU bitmaps */
     unsigned int cap;         /* % of one pCPU; 0: none */

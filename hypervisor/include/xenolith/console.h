@@ -24,9 +24,16 @@ void console_register(const struct console_driver *drv);
 /* Can any driver read input? The next byte received by any, or -1. */
 bool console_can_read(void);
 int console_read_char(void);
-/* Prints a whole line of a domain's output, prefixed "(dN) ". */
-void console_domain_line(unsigned int domid, const char *s, size_t len);
+/*
+ * Prints a domain's output, prefixed "(dN) ": the rest of a line
+ * (complete), or the start of one shown before its newline comes (a
+ * prompt); continued: s follows text of the same line shown before.
+ */
+void console_domain_line(unsigned int domid, const char *s, size_t len, bool continued,
+                         bool complete);
 struct domain;
+/* The control domain's unfinished line, shown now: it waits for input. */
+void console_domain_flush(struct domain *d);
 /* A domain's console output (console_io, its ring): one "(dN) " line per newline. */
 void console_domain_output(struct domain *d, const char *s, size_t len);
 void printk(const char *fmt, ...) __printf(1, 2);

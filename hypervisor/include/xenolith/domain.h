@@ -65,6 +65,7 @@ struct vcpu {
     struct vcpu_runstate_info runstate;
     uint64_t runstate_area; /* guest address it is copied to, 0 if none */
     bool in_multicall;
+    uint64_t affinity_hard, affinity_soft; /* as last set (~0: every pCPU) */
     struct arch_vcpu arch;
 };
 
@@ -96,11 +97,18 @@ struct domain {
     struct console_ring *console_ring; /* a domU's ring, served by console_ring.c */
     char console_line[128];            /* console_io output awaiting its newline */
     unsigned int console_len;
-    uint64_t console_tokens;       /* bytes it may print now (kernel.c's rate limit) */
-    s_time_t console_refill;       /* when they were last topped up */
-    unsigned long console_dropped; /* over the limit since it last printed */
-    unsigned int weight;           /* scheduler weight */
-    bool reaped;                   /* handed to domain_ended() */
+    unsigned int console_shown;           /* of console_line, already on the serial (a prompt) */
+    uint64_t console_tokens;              /* bytes it may print now (kernel.c's rate limit) */
+    s_time_t console_refill;              /* when they were last topped up */
+    unsigned long console_dropped;        /* over the limit since it last printed */
+    unsigned int weight;                  /* scheduler weight */
+    bool reaped;                          /* handed to domain_ended() */
+    bool toolstack;                       /* created by the control domain, which ends it */
+    bool built;                           /* laid out: it has something to run */
+    bool killed;                          /* destroy asked for (domain_kill) */
+    unsigned long store_mfn, console_mfn; /* as built; 0: none */
+    unsigned int store_port, console_port;
+    unsigned int vcpus_online;                     /* xl.cfg's vcpus (of max_vcpus) */
     unsigned int on_poweroff, on_reboot, on_crash; /* DOMAIN_ACTION_* */
     struct arch_domain arch;
 };
@@ -112,8 +120,12 @@ void vcpu_kick(struct vcpu *v);
 struct vcpu *current_vcpu(void);
 bool is_idle_vcpu(const struct vcpu *v);
 
+/* id DOMID_INVALID: the next free one; name NULL: "dN". NULL on failure
+ * (no memory, the id taken, no id left). */
 struct domain *domain_create(domid_t id, const char *name, unsigned int max_vcpus,
                              unsigned long max_pages, bool privileged);
+/* Nanoseconds v has run, the current run included. */
+uint64_t vcpu_cpu_time(const struct vcpu *v);
 struct domain *domain_by_id(domid_t id);
 
 /* What XEN_DOMCTL_getdomaininfo reports of a domain. */
@@ -135,7 +147,14 @@ void domain_shutdown(struct domain *d, unsigned int reason);
 void domain_crash(struct domain *d, const char *why);
 /* Returns every frame and frees the domain; it must not be running anywhere. */
 void domain_destroy(struct domain *d);
-void domain_unpause(struct domain *d);
+/* 0, -EBUSY (never built), or -EINVAL (shut down or dying). */
+int domain_unpause(struct domain *d);
+/* 0, or -EINVAL when d has shut down. */
+int domain_pause(struct domain *d);
+/* Stops d and has it destroyed on CPU 0 (XEN_DOMCTL_destroydomain). */
+void domain_kill(struct domain *d);
+/* Raises a global virq (VIRQ_DOM_EXC) in the control domain, if it runs. */
+void control_domain_virq(unsigned int virq);
 unsigned int domain_count(void);
 
 const char *domain_shutdown_name(unsigned int reason);

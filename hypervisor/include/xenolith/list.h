@@ -47,6 +47,18 @@ static inline void list_add_tail(struct list_head *n, struct list_head *pos)
     list_insert_between(n, pos->prev, pos);
 }
 
+/*
+ * list_add_tail() for a list that one CPU walks forward without the lock
+ * the writers take: n is whole before its predecessor points to it.
+ */
+static inline void list_add_tail_published(struct list_head *n, struct list_head *pos)
+{
+    n->prev = pos->prev;
+    n->next = pos;
+    __atomic_store_n(&pos->prev->next, n, __ATOMIC_RELEASE);
+    pos->prev = n;
+}
+
 static inline void list_del(struct list_head *n)
 {
     n->prev->next = n->next;

@@ -136,7 +136,7 @@ static void load_kernel(const struct elf_image *img, const struct layout *l,
 }
 
 static int fill_start_info(struct domain *d, const struct layout *l, const unsigned long *p2m,
-                           const struct pv_build_params *p)
+                           const struct pv_build_params *p, struct pv_build_result *res)
 {
     start_info_t *si = pfn_va(p2m, (l->start_info - l->v_start) >> PAGE_SHIFT);
     int port;
@@ -145,8 +145,8 @@ static int fill_start_info(struct domain *d, const struct layout *l, const unsig
     si->nr_pages = p->nr_pages;
     si->shared_info = __pa(d->shared_info);
     si->flags = d->is_privileged ? (SIF_PRIVILEGED | SIF_INITDOMAIN) : 0;
-    si->store_mfn = p2m[(l->store - l->v_start) >> PAGE_SHIFT];
-    si->console.domU.mfn = p2m[(l->console - l->v_start) >> PAGE_SHIFT];
+    si->store_mfn = res->store_mfn = p2m[(l->store - l->v_start) >> PAGE_SHIFT];
+    si->console.domU.mfn = res->console_mfn = p2m[(l->console - l->v_start) >> PAGE_SHIFT];
     si->pt_base = l->pt;
     si->nr_pt_frames = l->nr_pt;
     si->mfn_list = l->p2m;
@@ -158,7 +158,7 @@ static int fill_start_info(struct domain *d, const struct layout *l, const unsig
         port = evtchn_alloc_unbound_for(d, (domid_t)p->store_domid);
         if (port < 0)
             return port;
-        si->store_evtchn = (uint32_t)port;
+        si->store_evtchn = res->store_port = (uint32_t)port;
         gnttab_seed_entry(d, GNTTAB_RESERVED_XENSTORE, (domid_t)p->store_domid, si->store_mfn);
     }
     /* The control domain writes with console_io; a domU gets a ring and its port. */
@@ -167,7 +167,7 @@ static int fill_start_info(struct domain *d, const struct layout *l, const unsig
     port = console_ring_attach(d, si->console.domU.mfn);
     if (port < 0)
         return port;
-    si->console.domU.evtchn = (uint32_t)port;
+    si->console.domU.evtchn = res->console_port = (uint32_t)port;
     return 0;
 }
 
@@ -206,21 +206,37 @@ static int alloc_memory(struct domain *d, unsigned long nr_pages, unsigned long 
     return 0;
 }
 
-static int build(struct domain *d, const struct pv_build_params *p, const struct kernel_image *ki);
+static int build(struct domain *d, const struct pv_build_params *p, const struct kernel_image *ki,
+                 struct pv_build_result *res);
 
-int pv_build_domain(struct domain *d, const struct pv_build_params *p)
+int pv_build_domain(struct domain *d, const struct pv_build_params *p, struct pv_build_result *res)
 {
+    struct pv_build_result ignored;
     struct kernel_image ki;
-    int rc = kernel_image_open(&ki, p->kernel, p->kernel_size);
+    int rc;
 
+    if (d->built || d->tot_pages)
+        return -EBUSY; /* built, or a failed build not yet destroyed */
+    rc = kernel_image_open(&ki, p->kernel, p->kernel_size);
     if (rc)
         return rc;
-    rc = build(d, p, &ki);
+    memset(res ? res : &ignored, 0, sizeof(ignored));
+    rc = build(d, p, &ki, res ? res : &ignored);
     kernel_image_close(&ki);
+    if (!rc) {
+        struct pv_build_result *r = res ? res : &ignored;
+
+        d->built = true;
+        d->store_mfn = r->store_port ? r->store_mfn : 0;
+        d->store_port = r->store_port;
+        d->console_mfn = r->console_port ? r->console_mfn : 0;
+        d->console_port = r->console_port;
+    }
     return rc;
 }
 
-static int build(struct domain *d, const struct pv_build_params *p, const struct kernel_image *ki)
+static int build(struct domain *d, const struct pv_build_params *p, const struct kernel_image *ki,
+                 struct pv_build_result *res)
 {
     struct vcpu *v = d->vcpus[0];
     struct elf_image img;
@@ -247,7 +263,7 @@ static int build(struct domain *d, const struct pv_build_params *p, const struct
     if (p->ramdisk)
         copy_to_pfns(p2m, l.ramdisk - l.v_start, p->ramdisk, p->ramdisk_size);
     copy_to_pfns(p2m, l.p2m - l.v_start, p2m, p->nr_pages * sizeof(*p2m));
-    rc = fill_start_info(d, &l, p2m, p);
+    rc = fill_start_info(d, &l, p2m, p, res);
     if (rc)
         goto out;
     build_tables(&l, p2m);

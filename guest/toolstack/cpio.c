@@ -72,12 +72,13 @@ void cpio_iter_init(struct cpio_iter *it, const void *archive, size_t len)
 /* Reads the header at it->off into *e; the name is checked, the data not yet. */
 static int cpio_header(const struct cpio_iter *it, struct cpio_entry *e, uint32_t *namesize)
 {
-    const uint8_t *h = it->base + it->off;
+    const uint8_t *h;
     uint32_t f[CPIO_FIELDS];
     size_t left;
 
     if (it->off > it->len || it->len - it->off < CPIO_HEADER_LEN)
-        return -EBADMSG; /* truncated header, or no trailer */
+        return -EBADMSG; /* truncated header, or no trailer (or no archive) */
+    h = it->base + it->off;
     if (memcmp(h, CPIO_MAGIC, CPIO_MAGIC_LEN) != 0)
         return -EBADMSG;
     for (unsigned int i = 0; i < CPIO_FIELDS; i++)

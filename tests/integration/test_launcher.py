@@ -49,6 +49,17 @@ def write_cfg(path, text):
     return path
 
 
+def ramdisk_cfg(tmp_path, file, name, kernel):
+    """An xl.cfg whose ramdisk is a one-byte file; returns (cfg, ramdisk)."""
+    initrd = tmp_path / "initrd"
+    initrd.write_bytes(b"r")
+    return write_cfg(tmp_path / file, f"""
+        name = "{name}"
+        kernel = "{kernel}"
+        ramdisk = "{initrd}"
+        """), initrd
+
+
 @pytest.fixture
 def dom0(tmp_path, kernel):
     return write_cfg(tmp_path / "dom0.cfg", f"""
@@ -282,13 +293,7 @@ def test_memory_larger_than_the_machine(tmp_path, dom0, kernel):
 
 def test_dry_run_command(tmp_path, dom0, kernel):
     """The QEMU command: machine options, hypervisor options, modules dom0 first."""
-    initrd = tmp_path / "initrd"
-    initrd.write_bytes(b"r")
-    cfg = write_cfg(tmp_path / "web,1.cfg", f"""
-        name = "web"
-        kernel = "{kernel}"
-        ramdisk = "{initrd}"
-        """)
+    cfg, initrd = ramdisk_cfg(tmp_path, "web,1.cfg", "web", kernel)
     p = launch("--dom0", dom0, "--smp", "4", "--memory", "1G", "--append", "sched=rr",
                "--qemu-arg=-icount", "--qemu-arg=shift=0", "--dry-run", cfg)
     assert p.returncode == 0, p.stderr
@@ -520,13 +525,7 @@ def test_files_with_the_default_dom0(tmp_path, kernel, files, monkeypatch, capsy
 
 
 def test_files_refused_when_dom0_has_a_ramdisk(tmp_path, kernel, files):
-    initrd = tmp_path / "initrd"
-    initrd.write_bytes(b"r")
-    dom0 = write_cfg(tmp_path / "dom0.cfg", f"""
-        name = "dom0"
-        kernel = "{kernel}"
-        ramdisk = "{initrd}"
-        """)
+    dom0, initrd = ramdisk_cfg(tmp_path, "dom0.cfg", "dom0", kernel)
     p = launch("--dom0", dom0, "--files", files, "--dry-run")
     assert p.returncode == 2
     assert p.stderr.splitlines() == [f"{dom0}:3: error: --files makes dom0's ramdisk, but the"

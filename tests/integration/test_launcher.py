@@ -49,6 +49,17 @@ def write_cfg(path, text):
     return path
 
 
+def ramdisk_cfg(tmp_path, file, name, kernel):
+    """An xl.cfg whose ramdisk is a one-byte file; returns (cfg, ramdisk)."""
+    initrd = tmp_path / "initrd"
+    initrd.write_bytes(b"r")
+    return write_cfg(tmp_path / file, f"""
+        name = "{name}"
+        kernel = "{kernel}"
+        ramdisk = "{initrd}"
+        """), initrd
+
+
 @pytest.fixture
 def dom0(tmp_path, kernel):
     return write_cfg(tmp_path / "dom0.cfg", f"""
@@ -210,7 +221,8 @@ def test_help():
     assert top.returncode == 0 and run.returncode == 0
     for text in ("Exit status", "124", "boot-protocol.md", "make guest"):
         assert text in top.stdout
-    for option in ("--smp", "--memory", "--timeout", "--dom0", "--qemu-arg", "--dry-run"):
+    for option in ("--smp", "--memory", "--timeout", "--dom0", "--files", "--qemu-arg",
+                   "--dry-run"):
         assert option in run.stdout
 
 
@@ -281,13 +293,7 @@ def test_memory_larger_than_the_machine(tmp_path, dom0, kernel):
 
 def test_dry_run_command(tmp_path, dom0, kernel):
     """The QEMU command: machine options, hypervisor options, modules dom0 first."""
-    initrd = tmp_path / "initrd"
-    initrd.write_bytes(b"r")
-    cfg = write_cfg(tmp_path / "web,1.cfg", f"""
-        name = "web"
-        kernel = "{kernel}"
-        ramdisk = "{initrd}"
-        """)
+    cfg, initrd = ramdisk_cfg(tmp_path, "web,1.cfg", "web", kernel)
     p = launch("--dom0", dom0, "--smp", "4", "--memory", "1G", "--append", "sched=rr",
                "--qemu-arg=-icount", "--qemu-arg=shift=0", "--dry-run", cfg)
     assert p.returncode == 0, p.stderr
@@ -305,8 +311,14 @@ def test_dry_run_command(tmp_path, dom0, kernel):
 
 FAKE_QEMU = """\
 #!/usr/bin/python3
-import os, sys, time
+import os, re, shutil, sys, time
 open(os.environ["FAKE_ARGV"], "w").write("\\n".join(sys.argv[1:]))
+# Copies each boot module's file to FAKE_MODULES/<index>: the launcher's
+# scratch directory is gone once the run ends.
+initrd = sys.argv[sys.argv.index("-initrd") + 1]
+for i, item in enumerate(re.split(r"(?<!,),(?!,)", initrd)):
+    shutil.copy(item.replace(",,", ",").split(" ")[0], os.path.join(os.environ["FAKE_MODULES"],
+                                                                   str(i)))
 sys.stdout.write(os.environ.get("FAKE_LOG", "").replace("|", "\\r\\n"))
 sys.stdout.flush()
 time.sleep(float(os.environ.get("FAKE_SLEEP", "0")))
@@ -321,7 +333,9 @@ def fake(tmp_path):
     qemu.chmod(0o755)
 
     def run(*args, log="", status=0, sleep=0):
+        (tmp_path / "modules").mkdir(exist_ok=True)
         env = {"XENOLITH_QEMU": str(qemu), "FAKE_ARGV": str(tmp_path / "argv"), "FAKE_LOG": log,
+               "FAKE_MODULES": str(tmp_path / "modules"),
                "FAKE_STATUS": str(status), "FAKE_SLEEP": str(sleep)}
         return launch(*args, env=env)
     return run
@@ -383,6 +397,158 @@ def test_run_timeout(dom0, fake):
     assert p.returncode == 124
     assert "xenolith: timeout after 1 s" in p.stdout
     assert "xenolith: domain 0 (dom0) ended: reboot" in p.stdout
+
+
+# ---- --files: dom0's ramdisk ----
+
+def parse_cpio(data):
+    """{name: (mode, bytes)} of a newc archive, read independently of the
+    launcher's writer: magic, hex fields, NUL-terminated names, zero
+    padding to 4 bytes, and the trailer as the last entry."""
+    entries, off = {}, 0
+    while True:
+        assert data[off:off + 6] == b"070701", f"bad magic at {off}"
+        fields = [int(data[off + 6 + 8 * i:off + 14 + 8 * i], 16) for i in range(13)]
+        mode, size, namesize = fields[1], fields[6], fields[11]
+        name = data[off + 110:off + 110 + namesize]
+        assert name.endswith(b"\0") and b"\0" not in name[:-1]
+        start = off + 110 + namesize
+        data_at = start + (-start % 4)
+        assert data[start:data_at] == bytes(data_at - start)
+        end = data_at + size
+        off = end + (-end % 4)
+        assert data[end:off] == bytes(off - end) and off <= len(data)
+        if name == b"TRAILER!!!\0":
+            assert off == len(data), "bytes after the trailer"
+            return entries
+        assert name[:-1].decode() not in entries, "a name twice"
+        entries[name[:-1].decode()] = (mode, data[data_at:end])
+
+
+def tree_of(directory):
+    """What an archive of directory should hold: {name: (mode, bytes)}."""
+    tree = {}
+    for path in sorted(Path(directory).rglob("*")):
+        st = path.stat()  # symlinks (inside) go in as their target
+        data = path.read_bytes() if path.is_file() else b""
+        tree[str(path.relative_to(directory))] = (st.st_mode, data)
+    return tree
+
+
+@pytest.fixture
+def files(tmp_path):
+    """A tree like the toolstack's: nested directories, a binary file, sizes
+    around the 4-byte padding, an empty file and directory, a symlink."""
+    root = tmp_path / "files"
+    (root / "etc" / "xen" / "auto").mkdir(parents=True)
+    (root / "boot").mkdir()
+    (root / "empty-dir").mkdir()
+    (root / "etc" / "xen" / "web.cfg").write_text('name = "web"\n')
+    (root / "boot" / "vmlinuz").write_bytes(bytes(range(256)) * 5 + b"\x7f")
+    for n in range(5):
+        (root / f"pad{n}").write_bytes(b"p" * n)
+    (root / "boot" / "run.sh").write_text("#!/bin/sh\n")
+    (root / "boot" / "run.sh").chmod(0o755)
+    (root / "etc" / "xen" / "auto" / "web.cfg").symlink_to("../web.cfg")
+    return root
+
+
+def test_pack_files_round_trip(files):
+    """The archive parses back to the tree: names, modes, contents; every
+    directory before what it holds; the same tree gives the same bytes."""
+    data = xl.pack_files(files)
+    assert parse_cpio(data) == tree_of(files)
+    names = list(parse_cpio(data))
+    assert names.index("etc") < names.index("etc/xen") < names.index("etc/xen/auto/web.cfg")
+    assert parse_cpio(data)["etc/xen/auto/web.cfg"][1] == b'name = "web"\n'  # a copy
+    assert len(data) % 4 == 0 and xl.pack_files(files) == data
+
+
+def test_pack_files_empty_directory(tmp_path):
+    assert parse_cpio(xl.pack_files(tmp_path)) == {}
+
+
+@pytest.mark.parametrize("make,why", [
+    (lambda d: (d / "out").symlink_to(d.parent.parent / "elsewhere"), "a symlink leaving"),
+    (lambda d: (d / "up").symlink_to("../../elsewhere"), "a symlink leaving"),
+    (lambda d: (d / "in-out").symlink_to("../deep/../../elsewhere"), "a symlink leaving"),
+    (lambda d: (d / "gone").symlink_to("nothing"), "a symlink that leads nowhere"),
+    (lambda d: (d / "loop").symlink_to("loop"), "a symlink that leads nowhere"),
+    (lambda d: (d / "sub").symlink_to("."), "a symlink to something other than a file"),
+    (lambda d: os.mkfifo(d / "fifo"), "not a regular file or directory"),
+])
+def test_pack_files_refuses(tmp_path, make, why):
+    root = tmp_path / "files"
+    (root / "deep").mkdir(parents=True)
+    (tmp_path / "elsewhere").write_text("outside\n")
+    make(root / "deep")
+    with pytest.raises(xl.UsageError, match=why) as e:
+        xl.pack_files(root)
+    assert str(root / "deep") in str(e.value)
+
+
+def test_pack_files_lists_every_problem(tmp_path):
+    os.mkfifo(tmp_path / "a")
+    (tmp_path / "b").symlink_to("/")
+    with pytest.raises(xl.UsageError) as e:
+        xl.pack_files(tmp_path)
+    assert len(str(e.value).splitlines()) == 2
+
+
+def test_files_reach_dom0_as_its_ramdisk(tmp_path, dom0, kernel, files, fake):
+    """The archive is dom0's ramdisk module, after dom0's kernel and before
+    the next domain; dom0's config is passed with a `ramdisk` line added
+    (the hypervisor takes a ramdisk module only for a config that has one)."""
+    cfg = write_cfg(tmp_path / "web.cfg", f"name = 'web'\nkernel = '{kernel}'\n")
+    p = fake("--dom0", dom0, "--files", files, cfg, status=33,
+             log="(XEN) Domain 0 (dom0) ended: poweroff|(XEN) Domain 1 (web) ended: poweroff|")
+    assert p.returncode == 0, p.stdout + p.stderr
+    argv = (tmp_path / "argv").read_text().splitlines()
+    mods = [item.split(" ", 1) for item in argv[argv.index("-initrd") + 1].split(",")]
+    assert [args for _, args in mods] == ["xlcfg name=dom0.cfg", "kernel", "ramdisk",
+                                          "xlcfg name=web.cfg", "kernel"]
+    assert mods[1][0] == str(kernel) and mods[3][0] == str(cfg)
+    copied = tmp_path / "modules"
+    assert parse_cpio((copied / "2").read_bytes()) == tree_of(files)
+    text = (copied / "0").read_text()
+    assert text.startswith(dom0.read_text())
+    assert text.endswith(f'ramdisk = "{mods[2][0]}"\n')
+    assert subprocess.run([str(xl.XLCFG), "check", str(copied / "0")]).returncode == 0
+
+
+def test_files_with_the_default_dom0(tmp_path, kernel, files, monkeypatch, capsys):
+    monkeypatch.setattr(xl, "GUEST", kernel)
+    assert xl.main(["run", "--no-build", "--dry-run", "--files", str(files)]) == 0
+    cmd = capsys.readouterr().out
+    assert re.search(r"files/dom0\.cfg xlcfg name=dom0\.cfg,\S+ kernel,\S+/files\.cpio"
+                     r" ramdisk'", cmd)
+
+
+def test_files_refused_when_dom0_has_a_ramdisk(tmp_path, kernel, files):
+    dom0, initrd = ramdisk_cfg(tmp_path, "dom0.cfg", "dom0", kernel)
+    p = launch("--dom0", dom0, "--files", files, "--dry-run")
+    assert p.returncode == 2
+    assert p.stderr.splitlines() == [f"{dom0}:3: error: --files makes dom0's ramdisk, but the"
+                                     f" file already names one ('{initrd}')"]
+
+
+@pytest.mark.parametrize("what,why", [("none", "no such directory"),
+                                      ("file", "not a directory")])
+def test_files_needs_a_directory(tmp_path, dom0, what, why):
+    path = tmp_path / what
+    if what == "file":
+        path.write_text("x")
+    p = launch("--dom0", dom0, "--files", path, "--dry-run")
+    assert p.returncode == 2
+    assert p.stderr.strip() == f"xenolith: error: --files {path}: {why}"
+
+
+def test_files_symlink_out_stops_the_run(tmp_path, dom0, files):
+    (files / "etc" / "passwd").symlink_to("/etc/passwd")
+    p = launch("--dom0", dom0, "--files", files, "--dry-run")
+    assert p.returncode == 2 and p.stdout == ""
+    assert p.stderr.strip() == (f"xenolith: error: --files: {files / 'etc' / 'passwd'}: a symlink"
+                                f" leaving {files} (to /etc/passwd)")
 
 
 # ---- Running, with the real hypervisor ----

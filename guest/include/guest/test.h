@@ -74,5 +74,7 @@ extern const struct test_suite test_suite_bench, test_suite_bench_smp, test_suit
     test_suite_bench_pong;
 /* A CPU-bound spinner (tests/integration/test_fairness.py): runstate figures. */
 extern const struct test_suite test_suite_spin;
+/* The boot ramdisk of `./xenolith run --files` (tests/integration/test_initrd.py). */
+extern const struct test_suite test_suite_initrd;
 
 #endif

@@ -238,6 +238,15 @@ int xl_getopt(struct xl_run *r)
     return xl_short_opt(r);
 }
 
+bool xl_flag_opts(struct xl_run *r, bool *flag)
+{
+    int opt;
+
+    while ((opt = xl_getopt(r)) > 0)
+        *flag = true;
+    return opt == XL_OPT_END;
+}
+
 static const struct xl_longopt xl_create_longopts[] = {
     {"defconfig", true, 'f'}, {"quiet", false, 'q'}, {NULL, false, 0}};
 static const struct xl_longopt xl_list_longopts[] = {{"long", false, 'l'}, {NULL, false, 0}};
@@ -274,20 +283,20 @@ static const struct xl_cmd xl_cmds[] = {
      "-a, --all   Every domain but domain 0.\n"
      "-w, --wait  Return only once it has shut down.\n"
      "-F          Accepted for xl's sake (PV guests need no fallback)."},
-    {"reboot", xl_cmd_reboot, "awF", xl_shutdown_longopts, 0, "[options] <-a|Domain>",
+    {"reboot", xl_cmd_shutdown, "awF", xl_shutdown_longopts, 0, "[options] <-a|Domain>",
      "Ask a domain to restart",
      "-a, --all   Every domain but domain 0.\n"
      "-w, --wait  Return only once it has shut down.\n"
      "-F          Accepted for xl's sake (PV guests need no fallback)."},
     {"pause", xl_cmd_pause, "", NULL, 1, "<Domain>", "Stop running a domain's vCPUs", NULL},
-    {"unpause", xl_cmd_unpause, "", NULL, 1, "<Domain>", "Let a paused domain run again", NULL},
+    {"unpause", xl_cmd_pause, "", NULL, 1, "<Domain>", "Let a paused domain run again", NULL},
     {"console", xl_cmd_console, "n:t:", NULL, 1, "[options] <Domain>",
      "Connect to a domain's console (leave with Ctrl-])",
      "-t TYPE     Console type: pv (the only one here), serial or vuart.\n"
      "-n NUMBER   Console number (only 0)."},
-    {"mem-max", xl_cmd_mem_max, "", NULL, 2, "<Domain> <Size[b|k|m|g|t]>",
+    {"mem-max", xl_cmd_mem, "", NULL, 2, "<Domain> <Size[b|k|m|g|t]>",
      "Set the most memory a domain may hold (plain numbers are MiB)", NULL},
-    {"mem-set", xl_cmd_mem_set, "", NULL, 2, "<Domain> <Size[b|k|m|g|t]>",
+    {"mem-set", xl_cmd_mem, "", NULL, 2, "<Domain> <Size[b|k|m|g|t]>",
      "Set the memory a domain should balloon to (plain numbers are MiB)", NULL},
     {"vcpu-list", xl_cmd_vcpu_list, "", NULL, 0, "[Domain ...]",
      "Show the vCPUs of every domain, or of some", NULL},

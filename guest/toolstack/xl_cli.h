@@ -75,6 +75,9 @@ struct xl_run {
 
 void xl_printf(struct xl_run *r, const char *fmt, ...) __printf(2, 3);
 int xl_getopt(struct xl_run *r);
+/* For verbs with one flag option: whether it came. false: the caller
+ * returns r->status (help was asked for, or the options were bad). */
+bool xl_flag_opts(struct xl_run *r, bool *flag);
 void xl_help(struct xl_run *r, const char *verb);
 
 /* Every domain (count, or -1 after printing xl's message). */
@@ -86,19 +89,18 @@ int xl_find_domain(struct xl_run *r, const char *q, uint16_t *domid);
 
 int xl_libxl_rc(int err);
 bool xl_parse_ulong(const char *s, unsigned long *v);
-/* ns as seconds with one decimal, right-aligned in width ("%*.1f"). */
+/* ns as seconds with one decimal, right-aligned in width: xl's "%*.1f"
+ * without floating point (the guest has none). Ties round up; xl's
+ * float may round a tie either way. */
 void xl_fmt_secs(char *buf, size_t size, uint64_t ns, int width);
 
 int xl_cmd_create(struct xl_run *r);
 int xl_cmd_list(struct xl_run *r);
 int xl_cmd_destroy(struct xl_run *r);
-int xl_cmd_shutdown(struct xl_run *r);
-int xl_cmd_reboot(struct xl_run *r);
-int xl_cmd_pause(struct xl_run *r);
-int xl_cmd_unpause(struct xl_run *r);
+int xl_cmd_shutdown(struct xl_run *r); /* and reboot, by r->cmd->name */
+int xl_cmd_pause(struct xl_run *r);    /* and unpause */
 int xl_cmd_console(struct xl_run *r);
-int xl_cmd_mem_max(struct xl_run *r);
-int xl_cmd_mem_set(struct xl_run *r);
+int xl_cmd_mem(struct xl_run *r); /* mem-max and mem-set */
 int xl_cmd_domid(struct xl_run *r);
 int xl_cmd_domname(struct xl_run *r);
 int xl_cmd_uptime(struct xl_run *r);

@@ -120,17 +120,16 @@ static void xl_list_json(struct xl_run *r, const struct xl_dominfo *d, int n)
     xl_printf(r, "]\n");
 }
 
-/* list (xl_info.c: main_list): every domain, or the one named. */
+/* list (xl_info.c: main_list): every domain, or the one named; like xl
+ * 4.17, more than one is a usage error. -v, -Z, -c, -n are not offered. */
 int xl_cmd_list(struct xl_run *r)
 {
     const struct xl_dominfo *d = r->doms;
     bool details = false;
     uint16_t domid;
-    int opt, n;
+    int n;
 
-    while ((opt = xl_getopt(r)) > 0)
-        details = true; /* -l, the only option */
-    if (opt == XL_OPT_STOP)
+    if (!xl_flag_opts(r, &details)) /* -l */
         return r->status;
     if (r->nr_args > 1) {
         xl_help(r, "list");
@@ -167,11 +166,9 @@ int xl_cmd_destroy(struct xl_run *r)
 {
     bool force = false;
     uint16_t domid;
-    int opt, rc;
+    int rc;
 
-    while ((opt = xl_getopt(r)) > 0)
-        force = true; /* -f */
-    if (opt == XL_OPT_STOP)
+    if (!xl_flag_opts(r, &force)) /* -f */
         return r->status;
     if (xl_find_domain(r, r->args[0], &domid))
         return XL_EXIT_FAILURE;
@@ -226,8 +223,9 @@ static int xl_wait(struct xl_run *r, const uint16_t *ids, int n)
 }
 
 /* shutdown and reboot (xl_vmcontrol.c: main_shutdown_or_reboot). */
-static int xl_shutdown_or_reboot(struct xl_run *r, bool reboot)
+int xl_cmd_shutdown(struct xl_run *r)
 {
+    bool reboot = !strcmp(r->cmd->name, "reboot");
     uint16_t ids[XL_MAX_DOMAINS];
     bool all = false, wait = false;
     int opt, n = 0;
@@ -261,23 +259,14 @@ static int xl_shutdown_or_reboot(struct xl_run *r, bool reboot)
     return wait ? xl_wait(r, ids, n) : 0;
 }
 
-int xl_cmd_shutdown(struct xl_run *r)
-{
-    return xl_shutdown_or_reboot(r, false);
-}
-
-int xl_cmd_reboot(struct xl_run *r)
-{
-    return xl_shutdown_or_reboot(r, true);
-}
-
 /*
  * pause and unpause (xl_vmcontrol.c). xl ignores libxl's answer, which
  * logs its own error and exits 0; we print "<verb> failed (rc=N)", as
  * xl's destroy does, and exit 1.
  */
-static int xl_pause_or_unpause(struct xl_run *r, bool pause)
+int xl_cmd_pause(struct xl_run *r)
 {
+    bool pause = !strcmp(r->cmd->name, "pause");
     uint16_t domid;
     int rc;
 
@@ -290,16 +279,6 @@ static int xl_pause_or_unpause(struct xl_run *r, bool pause)
         return XL_EXIT_FAILURE;
     }
     return 0;
-}
-
-int xl_cmd_pause(struct xl_run *r)
-{
-    return xl_pause_or_unpause(r, true);
-}
-
-int xl_cmd_unpause(struct xl_run *r)
-{
-    return xl_pause_or_unpause(r, false);
 }
 
 /* console (xl_console.c): only the PV console, number 0, exists here. */
@@ -358,8 +337,9 @@ static bool xl_parse_mem_kib(const char *s, uint64_t *kib)
 }
 
 /* mem-max and mem-set (xl_mem.c). */
-static int xl_mem(struct xl_run *r, bool max)
+int xl_cmd_mem(struct xl_run *r)
 {
+    bool max = !strcmp(r->cmd->name, "mem-max");
     uint16_t domid;
     uint64_t kib;
     int rc;
@@ -378,16 +358,6 @@ static int xl_mem(struct xl_run *r, bool max)
         return XL_EXIT_FAILURE;
     }
     return 0;
-}
-
-int xl_cmd_mem_max(struct xl_run *r)
-{
-    return xl_mem(r, true);
-}
-
-int xl_cmd_mem_set(struct xl_run *r)
-{
-    return xl_mem(r, false);
 }
 
 /* domid and domname (xl_info.c): names and ids through the list only. */

@@ -235,14 +235,12 @@ int xl_cmd_vcpu_set(struct xl_run *r)
 {
     const struct xl_dominfo *d;
     struct xl_physinfo pi;
-    bool check_host = true;
     unsigned long nr;
+    bool ignore_host = false;
     uint16_t domid;
-    int opt, rc;
+    int rc;
 
-    while ((opt = xl_getopt(r)) > 0)
-        check_host = false; /* -i */
-    if (opt == XL_OPT_STOP)
+    if (!xl_flag_opts(r, &ignore_host)) /* -i */
         return r->status;
     if (xl_find_domain(r, r->args[0], &domid))
         return XL_EXIT_FAILURE;
@@ -250,7 +248,7 @@ int xl_cmd_vcpu_set(struct xl_run *r)
         xl_printf(r, "Error: Invalid argument.\n");
         return XL_EXIT_FAILURE;
     }
-    if (check_host) {
+    if (!ignore_host) {
         d = xl_dominfo(r, domid);
         if (!d || r->b->physinfo(r->b->ctx, &pi)) {
             xl_printf(r, "Domain %u does not exist.\n", domid);
@@ -472,11 +470,8 @@ int xl_cmd_info(struct xl_run *r)
 int xl_cmd_dmesg(struct xl_run *r)
 {
     bool clear = false;
-    int opt;
 
-    while ((opt = xl_getopt(r)) > 0)
-        clear = true; /* -c */
-    if (opt == XL_OPT_STOP)
+    if (!xl_flag_opts(r, &clear)) /* -c */
         return r->status;
     return r->b->dmesg(r->b->ctx, clear) ? XL_EXIT_FAILURE : 0;
 }

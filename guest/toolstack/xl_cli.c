@@ -23,6 +23,8 @@
 
 static struct xl_dominfo xl_dom_buf[XL_MAX_DOMAINS];
 
+/* One call, one print: a line longer than the buffer is cut, so callers
+ * print long texts in pieces (the backend prints dmesg itself). */
 void xl_printf(struct xl_run *r, const char *fmt, ...)
 {
     char buf[512];
@@ -74,18 +76,17 @@ int xl_libxl_rc(int err)
     }
 }
 
+/* A failed list is not asked again in the same command: one message. */
 int xl_domains(struct xl_run *r)
 {
-    if (r->nr_doms < 0) {
+    if (r->nr_doms == XL_DOMS_UNREAD) {
         int n = r->b->list(r->b->ctx, r->doms, XL_MAX_DOMAINS);
 
-        if (n < 0) {
+        if (n < 0)
             xl_printf(r, "libxl_list_domain failed.\n");
-            return -1;
-        }
-        r->nr_doms = n;
+        r->nr_doms = n < 0 ? XL_DOMS_FAILED : n;
     }
-    return r->nr_doms;
+    return r->nr_doms < 0 ? -1 : r->nr_doms;
 }
 
 const struct xl_dominfo *xl_dominfo(struct xl_run *r, uint16_t domid)
@@ -355,7 +356,7 @@ void xl_help(struct xl_run *r, const char *verb)
 
 int xl_main(const struct xl_backend *b, int argc, char **argv)
 {
-    struct xl_run r = {.b = b, .argi = 1, .nr_doms = -1, .doms = xl_dom_buf};
+    struct xl_run r = {.b = b, .argi = 1, .nr_doms = XL_DOMS_UNREAD, .doms = xl_dom_buf};
 
     if (argc < 2) {
         xl_help(&r, NULL);

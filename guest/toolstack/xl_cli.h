@@ -28,6 +28,9 @@
 #define XL_ERROR_INVAL           (-6)
 #define XL_ERROR_DOMAIN_NOTFOUND (-21)
 
+#define XL_DOMS_UNREAD (-1)
+#define XL_DOMS_FAILED (-2)
+
 #define XL_EXIT_FAILURE 1
 #define XL_EXIT_USAGE   2 /* xl's status for a bad option or a missing argument */
 
@@ -69,7 +72,7 @@ struct xl_run {
     int nr_args;
     int status; /* the exit status, when xl_getopt says XL_OPT_STOP */
     /* The domain list, read once per command (xl_domains). */
-    int nr_doms; /* < 0: not read yet */
+    int nr_doms; /* or XL_DOMS_UNREAD, XL_DOMS_FAILED */
     struct xl_dominfo *doms;
 };
 

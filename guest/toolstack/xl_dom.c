@@ -211,7 +211,9 @@ static int xl_wait(struct xl_run *r, const uint16_t *ids, int n)
             xl_printf(r, "Failed to get event, quitting (rc=%d)\n", xl_libxl_rc(rc));
             return XL_EXIT_FAILURE;
         }
-        r->nr_doms = -1; /* list again: it has changed */
+        r->nr_doms = XL_DOMS_UNREAD; /* list again: it has changed */
+        if (xl_domains(r) < 0)
+            return XL_EXIT_FAILURE;
         d = xl_dominfo(r, ids[i]);
         if (d && d->shutdown)
             xl_printf(r, "Domain %u has been shut down, reason code %u\n", ids[i],

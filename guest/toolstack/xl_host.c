@@ -250,8 +250,12 @@ int xl_cmd_vcpu_set(struct xl_run *r)
     }
     if (!ignore_host) {
         d = xl_dominfo(r, domid);
-        if (!d || r->b->physinfo(r->b->ctx, &pi)) {
+        if (!d) {
             xl_printf(r, "Domain %u does not exist.\n", domid);
+            return XL_EXIT_FAILURE;
+        }
+        if (r->b->physinfo(r->b->ctx, &pi)) {
+            xl_printf(r, "libxl_physinfo failed.\n");
             return XL_EXIT_FAILURE;
         }
         if (nr > d->vcpus_online && nr > pi.nr_cpus) {

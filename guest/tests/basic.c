@@ -202,17 +202,37 @@ static void basic_set_callbacks(void)
              0);
 }
 
-/* tests/basic_domctl.c: it sees public/domctl.h, a tools-only header. */
+/* tests/basic_domctl.c and basic_sysctl.c: they see the tools-only headers. */
 void basic_getdomaininfo(void);
+void basic_sysctl_physinfo(void);
+void basic_sysctl_sched_id(void);
+void basic_sysctl_readconsole(void);
+void basic_sysctl_readconsole_clear(void);
+void basic_sysctl_domaininfolist(void);
+void basic_sysctl_refused(void);
 
 static const struct test_case basic_cases[] = {
-    {"xen_version", basic_xen_version},     {"extraversion", basic_extraversion},
-    {"get_features", basic_get_features},   {"console_io", basic_console_io},
-    {"start_info", basic_start_info},       {"vm_assist", basic_vm_assist},
-    {"reservation", basic_reservation},     {"machphys_mapping", basic_machphys_mapping},
-    {"memory_map", basic_memory_map},       {"unknown_hypercall", basic_unknown_hypercall},
-    {"unknown_subop", basic_unknown_subop}, {"multicall", basic_multicall},
-    {"sched_yield", basic_sched_yield},     {"vcpu_is_up", basic_vcpu_is_up},
-    {"set_callbacks", basic_set_callbacks}, {"getdomaininfo", basic_getdomaininfo},
+    {"xen_version", basic_xen_version},
+    {"extraversion", basic_extraversion},
+    {"get_features", basic_get_features},
+    {"console_io", basic_console_io},
+    {"start_info", basic_start_info},
+    {"vm_assist", basic_vm_assist},
+    {"reservation", basic_reservation},
+    {"machphys_mapping", basic_machphys_mapping},
+    {"memory_map", basic_memory_map},
+    {"unknown_hypercall", basic_unknown_hypercall},
+    {"unknown_subop", basic_unknown_subop},
+    {"multicall", basic_multicall},
+    {"sched_yield", basic_sched_yield},
+    {"vcpu_is_up", basic_vcpu_is_up},
+    {"set_callbacks", basic_set_callbacks},
+    {"getdomaininfo", basic_getdomaininfo},
+    {"sysctl_physinfo", basic_sysctl_physinfo},
+    {"sysctl_sched_id", basic_sysctl_sched_id},
+    {"sysctl_readconsole", basic_sysctl_readconsole},
+    {"sysctl_readconsole_clear", basic_sysctl_readconsole_clear},
+    {"sysctl_domaininfolist", basic_sysctl_domaininfolist},
+    {"sysctl_refused", basic_sysctl_refused},
 };
 TEST_SUITE(test_suite_basic, "basic", basic_cases);

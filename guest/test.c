@@ -54,6 +54,7 @@ static const struct test_suite *const test_suites[] = {
     &test_suite_bench_ping,
     &test_suite_bench_pong,
     &test_suite_spin,
+    &test_suite_sysctl_domu,
 };
 
 static struct {

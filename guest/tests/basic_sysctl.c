@@ -209,3 +209,30 @@ void basic_sysctl_refused(void)
     op.cmd = 999;
     CHECK_EQ(HYPERVISOR_sysctl(&op), -ENOSYS);
 }
+
+/*
+ * Suite "sysctl_domu", for a domain without privilege: refused with
+ * -EPERM, but only once the argument has been read and its version
+ * checked, as Xen orders them (XSM's privilege check comes third).
+ */
+static void sysctl_domu_refused(void)
+{
+    struct xen_sysctl op = {.cmd = XEN_SYSCTL_physinfo,
+                            .interface_version = XEN_SYSCTL_INTERFACE_VERSION};
+    unsigned int id = 0x5a5a;
+
+    CHECK_EQ(HYPERVISOR_sysctl(&op), -EPERM);
+    CHECK_EQ(op.u.physinfo.nr_cpus, 0); /* nothing copied back */
+    CHECK_EQ(sysctl_sched_id(&id), -EPERM);
+    CHECK_EQ(id, 0x5a5a);
+    op.cmd = 999;
+    CHECK_EQ(HYPERVISOR_sysctl(&op), -EPERM);
+    op.interface_version = XEN_SYSCTL_INTERFACE_VERSION - 1;
+    CHECK_EQ(HYPERVISOR_sysctl(&op), -EACCES);
+    CHECK_EQ(HYPERVISOR_sysctl((void *)UNMAPPED_VA), -EFAULT);
+}
+
+static const struct test_case sysctl_domu_cases[] = {
+    {"refused", sysctl_domu_refused},
+};
+TEST_SUITE(test_suite_sysctl_domu, "sysctl_domu", sysctl_domu_cases);

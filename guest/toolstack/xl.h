@@ -11,9 +11,9 @@
 
 #include <xenolith/types.h>
 
-#define XL_NAME_LEN 64
+#define XL_NAME_LEN    64
 #define XL_MAX_DOMAINS 64
-#define XL_MAX_VCPUS 32
+#define XL_MAX_VCPUS   32
 
 struct xl_dominfo {
     uint16_t domid;

@@ -11,6 +11,7 @@
 #include <guest/test.h>
 #include <xenolith/errno.h>
 #include <xenolith/string.h>
+#include "basic_tools.h"
 
 #define UNUSED_HYPERCALL 63 /* inside the hypercall page, past Xen's table */
 
@@ -201,15 +202,6 @@ static void basic_set_callbacks(void)
                                       (unsigned long)syscall_entry),
              0);
 }
-
-/* tests/basic_domctl.c and basic_sysctl.c: they see the tools-only headers. */
-void basic_getdomaininfo(void);
-void basic_sysctl_physinfo(void);
-void basic_sysctl_sched_id(void);
-void basic_sysctl_readconsole(void);
-void basic_sysctl_readconsole_clear(void);
-void basic_sysctl_domaininfolist(void);
-void basic_sysctl_refused(void);
 
 static const struct test_case basic_cases[] = {
     {"xen_version", basic_xen_version},

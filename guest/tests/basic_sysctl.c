@@ -16,13 +16,7 @@
 #include <xen/sysctl.h>
 #include <xenolith/errno.h>
 #include <xenolith/string.h>
-
-void basic_sysctl_physinfo(void);
-void basic_sysctl_sched_id(void);
-void basic_sysctl_readconsole(void);
-void basic_sysctl_readconsole_clear(void);
-void basic_sysctl_domaininfolist(void);
-void basic_sysctl_refused(void);
+#include "basic_tools.h"
 
 #define UNMAPPED_VA  0xffff950000000000UL /* L4 slot 298: never mapped */
 #define LOG_MAX      (32 * 1024)          /* more than a one-CPU host's ring (16 KiB) */

@@ -75,6 +75,19 @@ static long log_read(char *buf, unsigned int *n, uint32_t *index, bool increment
     return sysctl_readconsole(buf, n, clear, index, incremental);
 }
 
+/* A buffer of 0 bytes gets nothing, wherever it points; a bad one faults. */
+static void log_read_bad_buffer(void)
+{
+    struct xen_sysctl op = {.cmd = XEN_SYSCTL_readconsole,
+                            .interface_version = XEN_SYSCTL_INTERFACE_VERSION};
+
+    set_xen_guest_handle(op.u.readconsole.buffer, (char *)UNMAPPED_VA);
+    CHECK_EQ(HYPERVISOR_sysctl(&op), 0);
+    CHECK_EQ(op.u.readconsole.count, 0);
+    op.u.readconsole.count = 16;
+    CHECK_EQ(HYPERVISOR_sysctl(&op), -EFAULT);
+}
+
 /*
  * The log's text differs between hypervisors; its shape does not: lines
  * with "(XEN) ", no NUL added or held, the count bounded by the buffer, and
@@ -114,14 +127,7 @@ void basic_sysctl_readconsole(void)
     index = start + n + 4096;
     CHECK_EQ(log_read(part, &m, &index, true, false), 0);
     CHECK(memcmp(part, log_buf, 16) == 0);
-    /* A buffer of 0 bytes gets nothing, wherever it points. */
-    struct xen_sysctl op = {.cmd = XEN_SYSCTL_readconsole,
-                            .interface_version = XEN_SYSCTL_INTERFACE_VERSION};
-    set_xen_guest_handle(op.u.readconsole.buffer, (char *)UNMAPPED_VA);
-    CHECK_EQ(HYPERVISOR_sysctl(&op), 0);
-    CHECK_EQ(op.u.readconsole.count, 0);
-    op.u.readconsole.count = 16; /* and a bad buffer faults */
-    CHECK_EQ(HYPERVISOR_sysctl(&op), -EFAULT);
+    log_read_bad_buffer();
 }
 
 /* Clear drops what was read, only that: a partial read with clear moves the

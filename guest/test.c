@@ -55,6 +55,7 @@ static const struct test_suite *const test_suites[] = {
     &test_suite_bench_pong,
     &test_suite_spin,
     &test_suite_initrd,
+    &test_suite_sysctl_domu,
 };
 
 static struct {

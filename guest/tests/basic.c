@@ -11,6 +11,7 @@
 #include <guest/test.h>
 #include <xenolith/errno.h>
 #include <xenolith/string.h>
+#include "basic_tools.h"
 
 #define UNUSED_HYPERCALL 63 /* inside the hypercall page, past Xen's table */
 
@@ -202,17 +203,28 @@ static void basic_set_callbacks(void)
              0);
 }
 
-/* tests/basic_domctl.c: it sees public/domctl.h, a tools-only header. */
-void basic_getdomaininfo(void);
-
 static const struct test_case basic_cases[] = {
-    {"xen_version", basic_xen_version},     {"extraversion", basic_extraversion},
-    {"get_features", basic_get_features},   {"console_io", basic_console_io},
-    {"start_info", basic_start_info},       {"vm_assist", basic_vm_assist},
-    {"reservation", basic_reservation},     {"machphys_mapping", basic_machphys_mapping},
-    {"memory_map", basic_memory_map},       {"unknown_hypercall", basic_unknown_hypercall},
-    {"unknown_subop", basic_unknown_subop}, {"multicall", basic_multicall},
-    {"sched_yield", basic_sched_yield},     {"vcpu_is_up", basic_vcpu_is_up},
-    {"set_callbacks", basic_set_callbacks}, {"getdomaininfo", basic_getdomaininfo},
+    {"xen_version", basic_xen_version},
+    {"extraversion", basic_extraversion},
+    {"get_features", basic_get_features},
+    {"console_io", basic_console_io},
+    {"start_info", basic_start_info},
+    {"vm_assist", basic_vm_assist},
+    {"reservation", basic_reservation},
+    {"machphys_mapping", basic_machphys_mapping},
+    {"memory_map", basic_memory_map},
+    {"unknown_hypercall", basic_unknown_hypercall},
+    {"unknown_subop", basic_unknown_subop},
+    {"multicall", basic_multicall},
+    {"sched_yield", basic_sched_yield},
+    {"vcpu_is_up", basic_vcpu_is_up},
+    {"set_callbacks", basic_set_callbacks},
+    {"getdomaininfo", basic_getdomaininfo},
+    {"sysctl_physinfo", basic_sysctl_physinfo},
+    {"sysctl_sched_id", basic_sysctl_sched_id},
+    {"sysctl_readconsole", basic_sysctl_readconsole},
+    {"sysctl_readconsole_clear", basic_sysctl_readconsole_clear},
+    {"sysctl_domaininfolist", basic_sysctl_domaininfolist},
+    {"sysctl_refused", basic_sysctl_refused},
 };
 TEST_SUITE(test_suite_basic, "basic", basic_cases);

@@ -11,8 +11,7 @@
 #include <guest/test.h>
 #include <xen/domctl.h>
 #include <xenolith/errno.h>
-
-void basic_getdomaininfo(void);
+#include "basic_tools.h"
 
 /*
  * XEN_DOMCTL_getdomaininfo, the toolstack's view of a domain: our own (we

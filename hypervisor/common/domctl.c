@@ -26,7 +26,7 @@
 #include <public/xenolith_domctl.h>
 #include <asm/guest_access.h>
 
-void fill_getdomaininfo(const struct domain_info *i, struct xen_domctl_getdomaininfo *g)
+void domctl_fill_getdomaininfo(const struct domain_info *i, struct xen_domctl_getdomaininfo *g)
 {
     uint32_t flags = i->all_blocked ? XEN_DOMINF_blocked : 0;
 
@@ -240,7 +240,7 @@ long do_domctl(uint64_t arg)
         rc = domain_get_info(op.domain, &info);
         if (rc)
             return rc;
-        fill_getdomaininfo(&info, &op.u.getdomaininfo);
+        domctl_fill_getdomaininfo(&info, &op.u.getdomaininfo);
         op.domain = info.id;
         return copy_to_guest(arg, &op, sizeof(op)) ? -EFAULT : 0;
     case XEN_DOMCTL_createdomain:

@@ -66,6 +66,7 @@ THUNK2(do_set_debugreg)
 THUNK1(do_get_debugreg)
 THUNK2(do_update_descriptor)
 THUNK2(do_physdev_op)
+THUNK1(do_sysctl)
 THUNK1(do_domctl)
 
 #define ENTRY(nr, name) [nr] = {name##_thunk, #name}
@@ -99,6 +100,7 @@ static const struct {
     ENTRY(__HYPERVISOR_set_debugreg, do_set_debugreg),
     ENTRY(__HYPERVISOR_get_debugreg, do_get_debugreg),
     ENTRY(__HYPERVISOR_update_descriptor, do_update_descriptor),
+    ENTRY(__HYPERVISOR_sysctl, do_sysctl),
     ENTRY(__HYPERVISOR_domctl, do_domctl),
     ENTRY(__HYPERVISOR_physdev_op, do_physdev_op),
 };

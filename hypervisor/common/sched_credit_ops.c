@@ -6,6 +6,7 @@
  *
  * Locking: the scheduler lock (schedule.c) is held around every hook.
  */
+#define __XEN_TOOLS__ 1 /* XEN_SCHEDULER_* are in the tools-only domctl.h */
 #include <xenolith/console.h>
 #include <xenolith/domain.h>
 #include <xenolith/errno.h>
@@ -15,6 +16,7 @@
 #include <xenolith/sched_credit.h>
 #include <xenolith/smp.h>
 #include <xenolith/time.h>
+#include <xen/domctl.h>
 
 static struct csched_system sys;
 static struct csched_pcpu pcpus[NR_CPUS];
@@ -142,6 +144,7 @@ static uint64_t credit_account(s_time_t now)
 
 const struct scheduler sched_credit_ops = {
     .name = "credit",
+    .xen_id = XEN_SCHEDULER_CREDIT,
     .init = credit_init,
     .init_cpu = credit_init_cpu,
     .dom_init = credit_dom_init,

@@ -5,12 +5,14 @@
  *
  * Locking: the scheduler lock (schedule.c) is held around every hook.
  */
+#define __XEN_TOOLS__ 1 /* XEN_SCHEDULER_* are in the tools-only domctl.h */
 #include <xenolith/domain.h>
 #include <xenolith/errno.h>
 #include <xenolith/list.h>
 #include <xenolith/sched.h>
 #include <xenolith/smp.h>
 #include <xenolith/time.h>
+#include <xen/domctl.h>
 
 static struct list_head runq[NR_CPUS];
 static struct vcpu *curr[NR_CPUS];
@@ -94,6 +96,9 @@ static int rr_init(s_time_t now)
 
 const struct scheduler sched_rr_ops = {
     .name = "rr",
+    /* Xen has no round robin. Its null scheduler is the one whose
+     * toolstack interface matches: no per-domain parameters to ask for. */
+    .xen_id = XEN_SCHEDULER_NULL,
     .init = rr_init,
     .init_cpu = rr_init_cpu,
     .dom_init = rr_dom_init,

@@ -49,6 +49,11 @@ const char *sched_chosen_name(void)
     return ops->name;
 }
 
+unsigned int sched_id(void)
+{
+    return ops->xen_id;
+}
+
 struct vcpu *current_vcpu(void)
 {
     return get_cpu_info()->current_vcpu;

@@ -157,8 +157,8 @@ KNOWN_DIFFERENCES = {
     "failsafe/block": "Xenolith saves and reloads a vCPU's state across a switch to idle and "
                       "back (Xen switches lazily), so a blocked vCPU's bad selector already "
                       "takes the failsafe callback when it wakes",
-    "failsafe/context_switch": "sysctl (hypercall 35) is not implemented: its cpu_hotplug "
-                               "is how the case forces Xen to save the vCPU",
+    "failsafe/context_switch": "XEN_SYSCTL_cpu_hotplug is not implemented (-ENOSYS): it is "
+                               "how the case forces Xen to save the vCPU",
 }
 
 

@@ -149,6 +149,20 @@ def test_vcpus_make_a_domain_with_that_many(machine, tmp_path):
     assert re.search(r"^\(d0\) 11 passed, 0 failed$", log, re.M), log[-3000:]
 
 
+def test_sysctl_refused_to_a_domu_and_a_larger_log_ring(machine, tmp_path):
+    """sysctl is the control domain's: a domU is refused (-EPERM, after
+    -EFAULT and -EACCES, Xen's order; guest suite sysctl_domu).
+    conring_size= moves the log ring into a larger one, keeping the boot log."""
+    mods = (cfg(tmp_path, "dom0.cfg", "control", SHORT)
+            + cfg(tmp_path, "domu.cfg", "domu", "suite=sysctl_domu"))
+    m = machine(modules=mods, append=APPEND + " conring_size=40K", smp=2)
+    assert m.wait_exit(TIMEOUT) == EXIT_PASS, m.tail()
+    log = m.log()
+    assert re.search(r"^\(XEN\) Allocated console ring of 64 KiB\.$", log, re.M), log[-3000:]
+    assert re.search(r"^\(d1\) PASS sysctl_domu/refused$", log, re.M), log[-3000:]
+    assert ends(log) == {0: ("control", "poweroff"), 1: ("domu", "poweroff")}
+
+
 def test_module_out_of_place_is_reported(machine, tmp_path):
     """A kernel module that follows no xlcfg module belongs to no domain."""
     mods = cfg(tmp_path, "dom0.cfg", "control", SHORT) + [f"{GUEST} kernel"]

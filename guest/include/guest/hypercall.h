@@ -136,6 +136,12 @@ static inline long HYPERVISOR_event_channel_op(int cmd, void *arg)
     return HC(__HYPERVISOR_event_channel_op, cmd, arg, 0, 0, 0);
 }
 
+/* struct xen_sysctl *: public/sysctl.h, which needs __XEN_TOOLS__. */
+static inline long HYPERVISOR_sysctl(void *op)
+{
+    return HC(__HYPERVISOR_sysctl, op, 0, 0, 0, 0);
+}
+
 /* struct xen_domctl *: public/domctl.h, which needs __XEN_TOOLS__. */
 static inline long HYPERVISOR_domctl(void *op)
 {

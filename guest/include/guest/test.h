@@ -72,6 +72,8 @@ extern const struct test_suite test_suite_smp, test_suite_smp_hostile, test_suit
     test_suite_xenstore_corrupt;
 extern const struct test_suite test_suite_bench, test_suite_bench_smp, test_suite_bench_ping,
     test_suite_bench_pong;
+/* A domU refused the control domain's sysctl (tests/integration/test_domains.py). */
+extern const struct test_suite test_suite_sysctl_domu;
 /* A CPU-bound spinner (tests/integration/test_fairness.py): runstate figures. */
 extern const struct test_suite test_suite_spin;
 /* The boot ramdisk of `./xenolith run --files` (tests/integration/test_initrd.py). */

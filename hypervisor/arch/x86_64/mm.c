@@ -196,7 +196,7 @@ static void collect_free_ram(void)
                            ALIGN_UP(boot_info.modules[i].end, PAGE_SIZE) >> PAGE_SHIFT);
 }
 
-static uint64_t total_ram(void)
+uint64_t mm_total_ram(void)
 {
     uint64_t total = 0;
     unsigned int i;
@@ -324,6 +324,6 @@ void mm_init(void)
     write_cr3(__pa(idle_pg_table));
     frame_table_init(ram_end);
     printk("Memory: %lu KiB RAM, %lu KiB free; frame table: %lu frames, %lu KiB\n",
-           (unsigned long)(total_ram() >> 10), heap_free_frames() * 4, max_page,
+           (unsigned long)(mm_total_ram() >> 10), heap_free_frames() * 4, max_page,
            (unsigned long)(max_page * sizeof(struct page_info)) >> 10);
 }

@@ -102,6 +102,7 @@ void __noreturn start_xenolith(uint32_t magic, uint32_t info)
     print_cpu();
 
     mm_init();
+    console_init_ring();
     idt_init();
     if (desc_init_cpu(0, cpu0_stack))
         panic("no memory for the boot CPU's descriptor tables");

@@ -37,6 +37,16 @@ void console_domain_flush(struct domain *d);
 /* A domain's console output (console_io, its ring): one "(dN) " line per newline. */
 void console_domain_output(struct domain *d, const char *s, size_t len);
 void printk(const char *fmt, ...) __printf(1, 2);
+/* conring_size=: moves the log ring into a larger one (once the heap is up). */
+void console_init_ring(void);
+/*
+ * XEN_SYSCTL_readconsole: at most *count bytes of the log ring into the
+ * guest buffer, from *index when incremental (and still held) or from the
+ * oldest byte; *count and *index updated; clear drops what was read.
+ * 0 or -EFAULT.
+ */
+int console_read_ring(uint64_t buffer, uint32_t *count, uint32_t *index, bool incremental,
+                      bool clear);
 /* Prints without taking the console lock: for the crash path only. */
 void console_force_unlock(void);
 

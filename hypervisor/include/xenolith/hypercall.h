@@ -23,6 +23,7 @@ long do_set_trap_table(uint64_t traps);
 long do_set_callbacks(uint64_t event, uint64_t failsafe, uint64_t syscall);
 long do_callback_op(uint64_t cmd, uint64_t arg);
 long do_domctl(uint64_t arg);
+long do_sysctl(uint64_t arg);
 long do_stack_switch(uint64_t ss, uint64_t sp);
 long do_set_segment_base(uint64_t which, uint64_t base);
 long do_fpu_taskswitch(uint64_t set);

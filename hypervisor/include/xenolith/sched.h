@@ -20,6 +20,7 @@ struct domain;
 
 struct scheduler {
     const char *name;
+    unsigned int xen_id; /* XEN_SCHEDULER_* (public/domctl.h) for XEN_SYSCTL_sched_id */
     int (*init)(s_time_t now);
     uint64_t (*init_cpu)(unsigned int cpu);
     int (*dom_init)(struct domain *d);
@@ -49,6 +50,8 @@ extern const struct scheduler sched_credit_ops;
 
 /* The scheduler named by sched= (default "credit"). */
 const char *sched_chosen_name(void);
+/* Its XEN_SCHEDULER_* number, what XEN_SYSCTL_sched_id answers. */
+unsigned int sched_id(void);
 void sched_init(void);
 void sched_init_cpu(unsigned int cpu);
 int sched_domain_init(struct domain *d);

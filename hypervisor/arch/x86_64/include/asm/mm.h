@@ -18,6 +18,8 @@ extern unsigned long mm_trampoline_mfn;
 
 /* Builds the real page tables and the frame table, then starts the heap. */
 void mm_init(void);
+/* Bytes of RAM in the boot memory map (Xen's total_pages, in bytes). */
+uint64_t mm_total_ram(void);
 /* Maps [va, va+size) to [pa, pa+size) in the idle page tables. */
 int map_pages_to_xen(unsigned long va, paddr_t pa, uint64_t size, uint64_t flags);
 /* The L1 entry mapping va in the idle tables (4 KiB mappings only), or NULL. */

@@ -56,6 +56,7 @@ static struct {
     unsigned long tables[3];
     char msg[XSD_MSG_MAX];
     struct xsd_stats stats;
+    size_t reply_len; /* of the last reply xsd_local_reply() copied */
 } xsd;
 
 static void *xsd_alloc(void *ctx, size_t size)
@@ -118,6 +119,7 @@ static int xsd_local_reply(uint32_t type, const char *const *args, unsigned int 
 
             memcpy(reply, m->body, l);
             reply[l] = '\0';
+            xsd.reply_len = l;
         }
         if (m->hdr.type == XS_WATCH_EVENT && !strcmp(m->body, XS_SPECIAL_INTRODUCE))
             xsd.stats.introduce_events++;
@@ -428,6 +430,18 @@ unsigned int xenstored_serve(evtchn_port_t *ports)
     return n;
 }
 
+/* /local/domain/0, as a toolstack writes it at boot: its name and id. */
+static int xsd_control_domain_home(void)
+{
+    struct domctl_description d;
+    const char *name = domctl_describe(0, &d) ? "Domain-0" : d.name;
+
+    if (xsd_node("/local/domain/0/name", name, "n0", NULL) ||
+        xsd_node("/local/domain/0/domid", "0", "n0", NULL))
+        return -1;
+    return 0;
+}
+
 int xenstored_start(void)
 {
     static const struct xs_alloc alloc = {xsd_alloc, xsd_free, NULL};
@@ -443,7 +457,12 @@ int xenstored_start(void)
         xsd_local(XS_WATCH, (const char *const[]){XS_SPECIAL_RELEASE, "xsd"}, 2))
         return -1;
     printk("xenstored: serving\n");
-    return 0;
+    return xsd_control_domain_home();
+}
+
+bool xenstored_serving(domid_t domid)
+{
+    return xsd_slot_of(domid) != NULL;
 }
 
 int xenstored_write(const char *path, const char *value)
@@ -454,6 +473,14 @@ int xenstored_write(const char *path, const char *value)
 int xenstored_read(const char *path, char *buf, size_t len)
 {
     return xsd_local_reply(XS_READ, (const char *const[]){path}, 1, buf, len);
+}
+
+int xenstored_directory(const char *path, char *buf, size_t size, size_t *len)
+{
+    int rc = xsd_local_reply(XS_DIRECTORY, (const char *const[]){path}, 1, buf, size);
+
+    *len = rc ? 0 : xsd.reply_len;
+    return rc;
 }
 
 unsigned long xenstored_nodes(void)

@@ -237,17 +237,13 @@ long console_input_read(uint64_t buffer, uint64_t count)
     return n;
 }
 
-int console_input_attach(domid_t id)
+int console_input_attach(const struct domain *d)
 {
-    struct domain *d = domain_by_id(id);
-
-    if (!d)
-        return -ESRCH;
     if (!d->console_ring || d->state >= DOMSTATE_shutdown)
         return -EINVAL; /* nothing to type into */
     if (!console_can_read())
         return -ENODEV;
-    __atomic_store_n(&attach_request, id + 1u, __ATOMIC_RELEASE);
+    __atomic_store_n(&attach_request, d->domain_id + 1u, __ATOMIC_RELEASE);
     return 0;
 }
 

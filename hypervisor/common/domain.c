@@ -26,6 +26,10 @@
 #include <xen/sched.h>
 
 static struct list_head domain_list = LIST_HEAD_INIT(domain_list);
+/* Domains being destroyed: gone for domain_by_id(), still dying for
+ * getdomaininfo until their frames are all returned (the toolstack waits
+ * for that). */
+static struct list_head dying_list = LIST_HEAD_INIT(dying_list);
 static DEFINE_SPINLOCK(domlist_lock);
 static unsigned int nr_domains;
 
@@ -188,18 +192,25 @@ void for_each_domain(void (*fn)(struct domain *d))
     }
 }
 
-struct domain *domain_by_id(domid_t id)
+/* The live domain with that id; caller holds domlist_lock. */
+static struct domain *domain_find_locked(domid_t id)
 {
-    struct domain *d, *found = NULL;
+    struct domain *d;
 
-    spin_lock(&domlist_lock);
     list_for_each_entry(d, &domain_list, domlist_link)
     {
-        if (d->domain_id == id) {
-            found = d;
-            break;
-        }
+        if (d->domain_id == id)
+            return d;
     }
+    return NULL;
+}
+
+struct domain *domain_by_id(domid_t id)
+{
+    struct domain *found;
+
+    spin_lock(&domlist_lock);
+    found = domain_find_locked(id);
     spin_unlock(&domlist_lock);
     return found;
 }
@@ -211,6 +222,23 @@ uint64_t vcpu_cpu_time(const struct vcpu *v)
     if (v->runstate.state == RUNSTATE_running) /* and the run under way */
         t += (uint64_t)(NOW() - v->runstate.state_entry_time);
     return t;
+}
+
+struct domain *domain_get(domid_t id)
+{
+    struct domain *found;
+
+    spin_lock(&domlist_lock);
+    found = domain_find_locked(id);
+    if (found)
+        __atomic_add_fetch(&found->refs, 1, __ATOMIC_ACQUIRE);
+    spin_unlock(&domlist_lock);
+    return found;
+}
+
+void domain_put(struct domain *d)
+{
+    __atomic_sub_fetch(&d->refs, 1, __ATOMIC_RELEASE);
 }
 
 static void domain_fill_info(const struct domain *d, struct domain_info *out)
@@ -248,6 +276,11 @@ int domain_get_info(domid_t from, struct domain_info *out)
 
     spin_lock(&domlist_lock);
     list_for_each_entry(d, &domain_list, domlist_link)
+    {
+        if (d->domain_id >= from && (!best || d->domain_id < best->domain_id))
+            best = d;
+    }
+    list_for_each_entry(d, &dying_list, domlist_link)
     {
         if (d->domain_id >= from && (!best || d->domain_id < best->domain_id))
             best = d;
@@ -310,28 +343,41 @@ int domain_pause(struct domain *d)
 
 void control_domain_virq(unsigned int virq)
 {
-    struct domain *c = domain_by_id(0);
-
-    if (c && c->is_privileged && c->state < DOMSTATE_shutdown)
-        evtchn_send_virq(c->vcpus[0], virq);
+    evtchn_send_global_virq(0, virq); /* only the control domain has id 0 */
 }
 
-void domain_shutdown(struct domain *d, unsigned int reason)
+/*
+ * Takes every vCPU of d out of scheduling, under d->lock so that two
+ * stoppers (the guest's shutdown, the toolstack's destroy) do not
+ * interleave; `stopped`, written last, tells the reaper it may go on.
+ * Returns whether this call shut d down (the first reason wins).
+ */
+static bool domain_stop(struct domain *d, unsigned int reason, bool kill)
 {
+    bool first;
     unsigned int i;
 
     spin_lock(&d->lock);
-    if (d->state >= DOMSTATE_shutdown) {
-        spin_unlock(&d->lock);
-        return;
+    first = d->state < DOMSTATE_shutdown;
+    if (first) {
+        d->state = DOMSTATE_shutdown;
+        d->shutdown_reason = reason;
     }
-    d->state = DOMSTATE_shutdown;
-    d->shutdown_reason = reason;
-    spin_unlock(&d->lock);
     for (i = 0; i < d->max_vcpus; i++) {
         sched_remove_vcpu(d->vcpus[i]);
         vtimer_stop(d->vcpus[i]);
     }
+    if (kill)
+        __atomic_store_n(&d->killed, true, __ATOMIC_RELEASE);
+    __atomic_store_n(&d->stopped, true, __ATOMIC_RELEASE);
+    spin_unlock(&d->lock);
+    return first;
+}
+
+void domain_shutdown(struct domain *d, unsigned int reason)
+{
+    if (!domain_stop(d, reason, false))
+        return;
     printk("Domain %u (%s) shut down: %s\n", d->domain_id, d->name, domain_shutdown_name(reason));
     cpu_raise_softirq(0, DOMAIN_REAP_SOFTIRQ);
     control_domain_virq(VIRQ_DOM_EXC);
@@ -344,19 +390,7 @@ void domain_shutdown(struct domain *d, unsigned int reason)
  */
 void domain_kill(struct domain *d)
 {
-    unsigned int i;
-
-    spin_lock(&d->lock);
-    d->killed = true;
-    if (d->state < DOMSTATE_shutdown) {
-        d->state = DOMSTATE_shutdown;
-        d->shutdown_reason = SHUTDOWN_poweroff;
-    }
-    spin_unlock(&d->lock);
-    for (i = 0; i < d->max_vcpus; i++) {
-        sched_remove_vcpu(d->vcpus[i]);
-        vtimer_stop(d->vcpus[i]);
-    }
+    domain_stop(d, SHUTDOWN_poweroff, true);
     cpu_raise_softirq(0, DOMAIN_REAP_SOFTIRQ);
 }
 
@@ -378,7 +412,8 @@ static struct domain *find_reapable(void)
     spin_lock(&domlist_lock);
     list_for_each_entry(d, &domain_list, domlist_link)
     {
-        if (d->state == DOMSTATE_shutdown && (!d->reaped || d->killed) &&
+        if (d->state == DOMSTATE_shutdown && __atomic_load_n(&d->stopped, __ATOMIC_ACQUIRE) &&
+            (!d->reaped || __atomic_load_n(&d->killed, __ATOMIC_ACQUIRE)) &&
             !domain_is_running_anywhere(d)) {
             found = d;
             break;
@@ -535,11 +570,15 @@ void domain_destroy(struct domain *d)
     unsigned int i;
 
     ASSERT(d->state == DOMSTATE_shutdown || d->state == DOMSTATE_created);
-    d->state = DOMSTATE_dying;
     spin_lock(&domlist_lock);
+    d->state = DOMSTATE_dying;
     list_del(&d->domlist_link);
+    list_add_tail(&d->domlist_link, &dying_list);
     nr_domains--;
     spin_unlock(&domlist_lock);
+    /* Unlinked: no new domain_get(); those in flight (domctl) finish first. */
+    while (__atomic_load_n(&d->refs, __ATOMIC_ACQUIRE))
+        cpu_relax();
 
     for (i = 0; i < d->max_vcpus; i++)
         vtimer_stop(d->vcpus[i]);
@@ -556,6 +595,9 @@ void domain_destroy(struct domain *d)
     BUG_ON(d->tot_pages != 0);
     unshare_xen_frame(d, d->shared_info);
     spin_unlock(&frame_lock);
+    spin_lock(&domlist_lock);
+    list_del(&d->domlist_link);
+    spin_unlock(&domlist_lock);
     for (i = 0; i < d->max_vcpus; i++)
         xfree(d->vcpus[i]);
     d->state = DOMSTATE_destroyed;

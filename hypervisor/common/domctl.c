@@ -200,6 +200,15 @@ static long domctl_on_domain(struct domain *d, struct xen_domctl *op, bool *copy
     case XEN_DOMCTL_scheduler_op:
         *copy_back = true;
         return domctl_sched(d, &op->u.scheduler_op);
+    case XENOLITH_DOMCTL_console: {
+        struct xenolith_domctl_console *c = (struct xenolith_domctl_console *)&op->u;
+
+        long rc = c->attach ? console_input_attach(d) : 0;
+
+        *copy_back = true;
+        c->focus = console_input_focus();
+        return rc;
+    }
     case XENOLITH_DOMCTL_describe: {
         struct xenolith_domctl_describe *w = (struct xenolith_domctl_describe *)&op->u;
 
@@ -248,18 +257,12 @@ long do_domctl(uint64_t arg)
         if (!rc && copy_to_guest(arg, &op, sizeof(op)))
             rc = -EFAULT; /* the domain exists: the caller learns its id by listing */
         return rc;
-    case XENOLITH_DOMCTL_console: {
-        struct xenolith_domctl_console *c = (struct xenolith_domctl_console *)&op.u;
-
-        rc = c->attach ? console_input_attach(op.domain) : 0;
-        c->focus = console_input_focus();
-        return copy_to_guest(arg, &op, sizeof(op)) ? -EFAULT : rc;
     }
-    }
-    d = domain_by_id(op.domain);
+    d = domain_get(op.domain);
     if (!d)
         return -ESRCH;
     rc = domctl_on_domain(d, &op, &copy_back);
+    domain_put(d);
     if (rc == -ENOSYS)
         return subop_unimplemented("domctl", op.cmd, &logged);
     if (copy_back && copy_to_guest(arg, &op, sizeof(op)))

@@ -9,6 +9,7 @@
  */
 #define __XEN_TOOLS__ 1
 #include <xenolith/console.h>
+#include <xenolith/domain.h>
 #include <xenolith/domctl.h>
 #include <xenolith/errno.h>
 #include <xenolith/mm.h>

@@ -95,6 +95,21 @@ void evtchn_send_virq(struct vcpu *v, unsigned int virq)
     spin_unlock_irqrestore(&evtchn_lock, flags);
 }
 
+/*
+ * Under evtchn_lock a domain found by id stays whole: destruction unlinks
+ * it first and needs this lock to close its ports before it is freed.
+ */
+void evtchn_send_global_virq(domid_t id, unsigned int virq)
+{
+    unsigned long flags = spin_lock_irqsave(&evtchn_lock);
+    struct domain *d = domain_by_id(id);
+    evtchn_port_t port = d && d->evtchn ? d->vcpus[0]->virq_to_port[virq] : 0;
+
+    if (port)
+        set_pending(d, port);
+    spin_unlock_irqrestore(&evtchn_lock, flags);
+}
+
 static int alloc_port(struct domain *d)
 {
     unsigned int port;

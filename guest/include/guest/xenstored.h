@@ -27,9 +27,13 @@ void xenstored_discover(void);
 /* Moves messages between the rings and the store, forgets the domains
  * that have gone; fills ports (XSD_MAX_DOMAINS) to poll, returns how many. */
 unsigned int xenstored_serve(evtchn_port_t *ports);
+/* Is domid introduced (not yet released)? */
+bool xenstored_serving(domid_t domid);
 /* The toolstack's own requests (privileged): 0 or -1. */
 int xenstored_write(const char *path, const char *value);
 int xenstored_read(const char *path, char *buf, size_t len);
+/* The children of path, each NUL-terminated, in buf; *len bytes. 0 or -1. */
+int xenstored_directory(const char *path, char *buf, size_t size, size_t *len);
 /* Nodes in the store. */
 unsigned long xenstored_nodes(void);
 

@@ -120,14 +120,23 @@ void context_switch(struct vcpu *prev, struct vcpu *next)
                                    : prev->run_state == VCPU_blocked ? RUNSTATE_blocked
                                                                      : RUNSTATE_offline);
     }
-    sched_switched_out(prev);
+    /*
+     * prev is "switched out" (sched_switched_out: another pCPU may load it,
+     * the reaper may free its domain's page tables) only once this pCPU
+     * runs on other tables: before, a reaper on CPU 0 could free and zero
+     * the L4 still in CR3 here, and the next page walk would fault with
+     * no mapping left to handle it (a triple fault, seen creating and
+     * destroying domains in a loop).
+     */
     if (is_idle_vcpu(next)) {
         gdt_load_guest_frames(NULL, 0); /* no stale view of a guest's frames */
         pv_load_debugregs(NULL);
         write_cr3(__pa(idle_pg_table));
+        sched_switched_out(prev);
         reset_stack_and_jump(idle_loop);
     }
     load_guest_state(next);
+    sched_switched_out(prev);
     vcpu_runstate_change(next, RUNSTATE_running);
     reset_stack_and_jump(pv_ret_to_guest);
 }

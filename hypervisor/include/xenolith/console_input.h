@@ -15,9 +15,10 @@ void console_input_start(void);
 /* CONSOLEIO_read for the control domain: bytes copied to its buffer, or -EFAULT. */
 long console_input_read(uint64_t buffer, uint64_t count);
 
-/* XENOLITH_DOMCTL_console: input to domain id (a domU with a console
- * ring) until CTRL-] or its end; 0, -ESRCH, -EINVAL, -ENODEV (no input). */
-int console_input_attach(domid_t id);
+struct domain;
+/* XENOLITH_DOMCTL_console: input to d (a domU with a console ring) until
+ * CTRL-] or its end; 0, -EINVAL, -ENODEV (no input). */
+int console_input_attach(const struct domain *d);
 /* The domain with the input focus, DOMID_XEN for the hypervisor. */
 domid_t console_input_focus(void);
 

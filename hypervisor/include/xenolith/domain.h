@@ -106,6 +106,8 @@ struct domain {
     bool toolstack;                       /* created by the control domain, which ends it */
     bool built;                           /* laid out: it has something to run */
     bool killed;                          /* destroy asked for (domain_kill) */
+    unsigned int refs;                    /* domain_get() holders */
+    bool stopped;                         /* shut down and off every run queue */
     unsigned long store_mfn, console_mfn; /* as built; 0: none */
     unsigned int store_port, console_port;
     unsigned int vcpus_online;                     /* xl.cfg's vcpus (of max_vcpus) */
@@ -127,6 +129,10 @@ struct domain *domain_create(domid_t id, const char *name, unsigned int max_vcpu
 /* Nanoseconds v has run, the current run included. */
 uint64_t vcpu_cpu_time(const struct vcpu *v);
 struct domain *domain_by_id(domid_t id);
+/* domain_by_id() for another CPU's long use: d stays whole until
+ * domain_put() (its destruction waits). */
+struct domain *domain_get(domid_t id);
+void domain_put(struct domain *d);
 
 /* What XEN_DOMCTL_getdomaininfo reports of a domain. */
 struct domain_info {

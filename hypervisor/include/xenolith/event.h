@@ -47,6 +47,8 @@ int evtchn_domain_init(struct domain *d);
 void evtchn_domain_destroy(struct domain *d);
 /* Raises virq on v if v bound it (a global virq goes to vcpu 0's binding). */
 void evtchn_send_virq(struct vcpu *v, unsigned int virq);
+/* A global virq to domain id, if it exists and bound it; safe from any CPU. */
+void evtchn_send_global_virq(domid_t id, unsigned int virq);
 /* Is any of the vCPU's events waiting for delivery (pending and unmasked)? */
 bool evtchn_upcall_wanted(const struct vcpu *v);
 /* Is port pending in d's bitmap? (for SCHEDOP_poll) */

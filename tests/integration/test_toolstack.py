@@ -1,0 +1,213 @@
+# SPDX-License-Identifier: MIT
+"""The control plane end to end: the control domain runs the shell, xl
+and xenstored (guest suite `shell`, guest/shell.c), with configs and a
+kernel in its boot ramdisk (what `./xenolith run --files DIR` packs); the
+test types xl commands into the serial console and reads the answers.
+Domains it creates run the guest suites `service` (watches
+control/shutdown, echoes its console) and `service_spin` (the same,
+never blocking)."""
+import importlib.machinery
+import importlib.util
+import re
+import shutil
+import subprocess
+
+import pytest
+
+from harness import ROOT
+
+GUEST = ROOT / "build" / "guest" / "xenolith-guest"
+APPEND = "loglvl=all qemu_exit xenstored=dom0"
+TIMEOUT = 30
+PROMPT = r"^\(d0\) xenolith# "
+
+_loader = importlib.machinery.SourceFileLoader("launcher", str(ROOT / "xenolith"))
+_spec = importlib.util.spec_from_loader("launcher", _loader)
+launcher = importlib.util.module_from_spec(_spec)
+_loader.exec_module(launcher)
+
+
+@pytest.fixture(scope="module", autouse=True)
+def guest_kernel():
+    subprocess.run(["make", "-s", "all", "guest"], cwd=ROOT, check=True)
+
+
+def guest_cfg(name, suite, extra=""):
+    return (f'name = "{name}"\nkernel = "boot/xenolith-guest"\nmemory = 32\n'
+            f'cmdline = "suite={suite}"\n{extra}')
+
+
+CONFIGS = {
+    "svc1.cfg": guest_cfg("svc1", "service"),
+    "spin2.cfg": guest_cfg("spin2", "service_spin"),
+    "spin3.cfg": guest_cfg("spin3", "service_spin"),
+    "tiny.cfg": guest_cfg("tiny", "service").replace("memory = 32", "memory = 8"),
+    "bad.cfg": 'name = "bad"\nkernel = "boot/xenolith-guest"\nmemory = "lots"\n',
+}
+
+
+class Shell:
+    """The control domain's shell on a machine booted with the toolstack."""
+
+    def __init__(self, machine, tmp_path, smp=2):
+        files = tmp_path / "files"
+        (files / "etc" / "xen").mkdir(parents=True)
+        (files / "boot").mkdir()
+        shutil.copy(GUEST, files / "boot" / "xenolith-guest")
+        for name, text in CONFIGS.items():
+            (files / "etc" / "xen" / name).write_text(text)
+        archive = tmp_path / "files.cpio"
+        archive.write_bytes(launcher.pack_files(files))
+        dom0 = tmp_path / "dom0.cfg"
+        dom0.write_text(f'name = "Domain-0"\nkernel = "{GUEST}"\nmemory = 64\n'
+                        f'cmdline = "suite=shell"\nramdisk = "{archive}"\n')
+        mods = [f"{dom0} xlcfg name=dom0.cfg", f"{GUEST} kernel", f"{archive} ramdisk"]
+        self.m = machine(modules=mods, append=APPEND, smp=smp, console_input=True)
+        self.at = self.m.wait_for(r"^\(d0\) Xenolith control domain: type 'help'$", TIMEOUT).end()
+        self.wait(PROMPT)
+
+    def wait(self, pattern, timeout=TIMEOUT):
+        match = self.m.wait_for(pattern, timeout, self.at)
+        self.at = match.end()
+        return match
+
+    def run(self, line, timeout=TIMEOUT):
+        """Types line; returns the control domain's output up to the next prompt."""
+        start = self.at
+        self.m.send(line + "\n")
+        end = self.wait(PROMPT, timeout).start()
+        text = self.m.log()[start:end]
+        return "\n".join(l[5:] for l in text.splitlines() if l.startswith("(d0) "))
+
+    def list(self):
+        """{name: (id, mem MiB, vcpus, state, time)} from xl list."""
+        rows = re.findall(r"^(\S+) +(\d+) +(\d+) +(\d+) +([-rbpscd]{6}) +([\d.]+)$",
+                          self.run("xl list"), re.M)
+        return {r[0]: (int(r[1]), int(r[2]), int(r[3]), r[4], float(r[5])) for r in rows}
+
+    def vcpu_time(self, name):
+        out = self.run(f"xl vcpu-list {name}")
+        return float(re.search(rf"^{name} +\d+ +0 +\d+ +\S+ +([\d.]+) ", out, re.M)[1])
+
+    def baseline(self):
+        """free() once a domain has come and gone: the control domain's grant
+        maptrack (64 KiB) is allocated at its first grant map, xenstored's of
+        the first store ring, and kept for its life, as on Xen."""
+        self.run("xl create -q etc/xen/tiny.cfg; xl destroy tiny")
+        return self.free()
+
+    def free(self):
+        m = re.search(r"^free: (\d+) KiB of \d+ KiB, xenstore: (\d+) nodes$", self.run("free"),
+                      re.M)
+        return int(m[1]), int(m[2])
+
+
+def test_xl_session(machine, tmp_path):
+    """A user's session at the dom0 shell: three domains from configs,
+    list, console into one and out, pause/unpause, sched-credit moving the
+    measured share, mem-set, reboot (restart), shutdown, destroy, errors.
+    One pCPU: credit shares the whole host by weight, so two spinners
+    pinned to one of two pCPUs would both stay under their share."""
+    sh = Shell(machine, tmp_path, smp=1)
+    assert list(sh.list()) == ["Domain-0"]
+    free0, nodes0 = sh.baseline()
+    out = sh.run("xl create etc/xen/svc1.cfg")
+    assert "Parsing config from etc/xen/svc1.cfg" in out
+    sh.wait(r"^\(d2\) service: ready$")
+    sh.run("xl create etc/xen/spin2.cfg")
+    sh.run("xl create etc/xen/spin3.cfg")
+    sh.wait(r"^\(d4\) service: ready$")
+    doms = sh.list()
+    assert [(n, d[1], d[2]) for n, d in doms.items()] == [
+        ("Domain-0", 64, 1), ("svc1", 32, 1), ("spin2", 32, 1), ("spin3", 32, 1)]
+    # Xen's rover: the next id after the last given (tiny had 1)
+    assert [d[0] for d in doms.values()] == [0, 2, 3, 4]
+    # xenstore: the standard layout, name and console included.
+    out = sh.run("xenstore-ls /local/domain/2")
+    for node in ('/local/domain/2/name = "svc1"', '/local/domain/2/domid = "2"',
+                 '/local/domain/2/memory/target = "32768"',
+                 '/local/domain/2/cpu/0/availability = "online"',
+                 '/local/domain/2/console/type = "xenconsoled"'):
+        assert node in out
+    assert re.search(r'^/local/domain/2/console/port = "\d+"$', out, re.M)
+
+    # Console: typing reaches svc1 until CTRL-], then dom0 again.
+    sh.m.send("xl console svc1\n")
+    sh.wait(r"^\(XEN\) \*\*\* Serial input to DOM2 ")
+    sh.m.send("hello ring\n")
+    sh.wait(r"^\(d2\) echo: hello ring$")
+    sh.m.send("\x1d")
+    sh.wait(r"^\(XEN\) \*\*\* Serial input to DOM0 ")
+    sh.wait(PROMPT)  # xl console has returned
+    assert "Name" in sh.run("xl list svc1")
+
+    # Pause: svc1 stops (state p, no CPU time); unpause: it answers again.
+    sh.run("xl pause svc1")
+    paused = sh.list()["svc1"]
+    assert paused[3][2] == "p"
+    assert sh.list()["svc1"][4] == paused[4]
+    sh.run("xl unpause svc1")
+    assert sh.list()["svc1"][3][2] == "-"
+
+    # sched-credit: spin2 and spin3 share the pCPU; weights decide their shares.
+    def share(seconds=3):
+        t2, t3 = sh.vcpu_time("spin2"), sh.vcpu_time("spin3")
+        sh.run("xl vcpu-list spin2")  # let time pass in guest time, not host sleeps
+        deadline = t2 + t3 + seconds
+        while sh.vcpu_time("spin2") + sh.vcpu_time("spin3") < deadline:
+            pass
+        return (sh.vcpu_time("spin3") - t3) / max(sh.vcpu_time("spin2") - t2, 0.1)
+
+    equal = share()
+    assert 0.6 < equal < 1.6, equal
+    assert "768" not in sh.run("xl sched-credit -d spin3 -w 768")
+    assert re.search(r"^spin3 +4 +768 +0$", sh.run("xl sched-credit"), re.M)
+    weighted = share()
+    assert weighted > 2.0, (equal, weighted)
+
+    # mem-set and mem-max: the balloon's target and the limit.
+    sh.run("xl mem-set svc1 16m")
+    assert sh.run("xenstore-read /local/domain/2/memory/target").strip() == "16384"
+    assert "memory_dynamic_max must be less than or equal" in sh.run("xl mem-set svc1 64m")
+    assert '"max_memkb": 17408' in sh.run("xl list -l svc1")
+
+    # Reboot: xl's default on_reboot is restart, as a new domain.
+    sh.run("xl reboot svc1")
+    sh.wait(r"^\(d2\) service: shutdown request: reboot$")
+    sh.wait(r"^\(d5\) service: ready$")
+    assert sh.list()["svc1"][0] == 5
+
+    # Shutdown -w waits; on_poweroff destroy removes it; destroy is at once.
+    out = sh.run("xl shutdown -w spin2")
+    assert "Domain 3 has been shut down, reason code 0" in out
+    sh.wait(r"^\(XEN\) Domain 3 \(spin2\) destroyed")
+    sh.run("xl destroy spin3")
+    assert sorted(sh.list()) == ["Domain-0", "svc1"]
+
+    # Errors, as xl words them; nothing is left behind by a failed create.
+    assert "nosuch is an invalid domain identifier (rc=-6)" in sh.run("xl destroy nosuch")
+    assert "Failed to read config file: etc/xen/nosuch.cfg" in sh.run(
+        "xl create etc/xen/nosuch.cfg")
+    out = sh.run("xl create etc/xen/bad.cfg")
+    assert re.search(r"^etc/xen/bad.cfg:3: error: .*memory", out, re.M), out
+    out = sh.run("xl create etc/xen/svc1.cfg 'name=\"big\"' memory=100000")
+    assert "not enough free memory" in out
+    sh.run("xl destroy svc1")
+    assert list(sh.list()) == ["Domain-0"]
+    assert sh.free() == (free0, nodes0)
+    sh.m.send("poweroff\n")
+    assert sh.m.wait_exit(TIMEOUT) == 33, sh.m.tail()
+
+
+def test_lifecycle_soak(machine, tmp_path):
+    """200 domains created and destroyed in a loop leave the host's free
+    memory and the store's node count exactly as they were."""
+    sh = Shell(machine, tmp_path)
+    before = sh.baseline()
+    out = sh.run("repeat 200 xl create -q etc/xen/tiny.cfg; xl destroy tiny", timeout=600)
+    assert "error" not in out.lower() and "cannot" not in out, out[-2000:]
+    assert len(re.findall(r"xenstored: domain \d+ \(tiny\) introduced", out)) == 200
+    assert sh.free() == before
+    assert list(sh.list()) == ["Domain-0"]
+    sh.m.send("poweroff\n")
+    assert sh.m.wait_exit(TIMEOUT) == 33, sh.m.tail()

@@ -132,6 +132,7 @@ struct domain *domain_create(domid_t id, const char *name, unsigned int max_vcpu
         return NULL;
     }
     d->domain_id = id;
+    d->created_at = NOW();
     d->instance = __atomic_add_fetch(&instances, 1, __ATOMIC_RELAXED);
     if (name)
         strlcpy(d->name, name, sizeof(d->name));

@@ -146,6 +146,12 @@ void console_domain_output(struct domain *d, const char *s, size_t len)
     size_t i;
 
     spin_lock(&domain_output_lock);
+    /* How long a new domain takes to say something (make bench reads it). */
+    if (!d->console_spoke && len) {
+        d->console_spoke = true;
+        printk(XENLOG_DEBUG "Domain %u: first console output %lu ns after its creation\n",
+               d->domain_id, (unsigned long)(NOW() - d->created_at));
+    }
     len = console_budget(d, len);
     for (i = 0; i < len; i++) {
         if (s[i] == '\n' || d->console_len == sizeof(d->console_line)) {

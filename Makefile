@@ -88,10 +88,18 @@ $(BUILD)/xenolith.iso: $(IMAGE) tools/mkiso.sh
 # their console lines interleaved, through the launcher (which builds
 # what is missing and ends with each domain's end and a verdict).
 RUN_CFGS ?= examples/guest1.cfg examples/guest2.cfg examples/guest3.cfg
+# dom0 runs the shell (xl, xenstored) with examples/files and the guest
+# kernel in its boot ramdisk; without a terminal the launcher types
+# "poweroff" once the guests have ended.
+RUN_FILES := build/run-files
 run: deps
-	@echo "Booting Xenolith in QEMU: dom0 and $(words $(RUN_CFGS)) guests (stop: Ctrl-C)"
-	$(PYTHON) ./xenolith run --smp $(RUN_SMP) --memory $(RUN_MEM) --append "$(RUN_ARGS)" \
-		--dom0 examples/dom0.cfg $(RUN_CFGS)
+	@$(MAKE) -s all guest
+	@rm -rf $(RUN_FILES) && mkdir -p $(RUN_FILES)/boot && cp -r examples/files/. $(RUN_FILES)/ \
+		&& cp build/guest/xenolith-guest $(RUN_FILES)/boot/
+	@echo "Booting Xenolith in QEMU: dom0 (a shell: type 'help') and $(words $(RUN_CFGS))" \
+		"guests (stop: 'poweroff' or Ctrl-C)"
+	$(PYTHON) ./xenolith run --no-build --smp $(RUN_SMP) --memory $(RUN_MEM) \
+		--append "$(RUN_ARGS)" --dom0 examples/dom0.cfg --files $(RUN_FILES) $(RUN_CFGS)
 
 # Static checks and unit tests first (fast), then the clang build, then
 # the QEMU boots.

@@ -10,7 +10,8 @@
  * names, the last printing "path = value" lines), free (the host's free
  * memory in KiB and the store's node count: what a leak would move),
  * ls (the boot ramdisk's files), repeat N LINE, help, poweroff; ';'
- * separates commands on a line.
+ * separates commands on a line. At start it runs etc/rc from the boot
+ * ramdisk, if there is one, each line shown after the prompt as if typed.
  *
  * Input arrives unechoed, so the shell echoes it; the hypervisor shows
  * the control domain's unfinished line whenever it reads input, which
@@ -235,6 +236,27 @@ static bool shell_read_input(void)
     return n > 0;
 }
 
+/* etc/rc: each line as if typed; '#' starts a comment line. */
+static void shell_run_rc(void)
+{
+    const char *text;
+    size_t len;
+
+    if (initrd_find("etc/rc", (const void **)&text, &len))
+        return;
+    for (size_t at = 0, end; at < len && !sh.done; at = end + 1) {
+        for (end = at; end < len && text[end] != '\n'; end++)
+            ;
+        if (end - at == 0 || text[at] == '#' || end - at >= SHELL_LINE_MAX)
+            continue;
+        memcpy(sh.line, text + at, end - at);
+        sh.line[end - at] = '\0';
+        printk(SHELL_PROMPT "%s\n", sh.line);
+        shell_run_line(sh.line);
+        toolstack_idle(0); /* xenstore requests the command caused */
+    }
+}
+
 static void shell_session(void)
 {
     long console = evtchn_bind_virq(VIRQ_CONSOLE, 0);
@@ -248,6 +270,7 @@ static void shell_session(void)
     evtchn_mask(sh.dom_exc);
     xenstored_discover();
     printk("Xenolith control domain: type 'help'\n");
+    shell_run_rc();
     console_write(SHELL_PROMPT, sizeof(SHELL_PROMPT) - 1);
     while (!sh.done) {
         evtchn_clear_pending(sh.console);

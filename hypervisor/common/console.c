@@ -132,6 +132,10 @@ static void console_write_lines(const char *s)
         const char *nl = strchr(s, '\n');
         size_t len = nl ? (size_t)(nl - s) + 1 : strlen(s);
 
+        if (partial_domid >= 0 && !at_line_start) {
+            console_emit("\n", 1); /* a domain's prompt stays on its own line */
+            at_line_start = true;
+        }
         if (at_line_start)
             console_emit("(XEN) ", 6);
         partial_domid = -1;

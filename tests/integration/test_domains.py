@@ -9,6 +9,7 @@ first goes through the launcher with the committed demo configs, as
 the last domain is gone equals its value before the first was built.
 """
 import re
+import shutil
 import subprocess
 import sys
 import textwrap
@@ -75,19 +76,28 @@ def assert_interleaved(log, ids):
         f"domain output does not interleave: {runs[:40]}"
 
 
-def test_three_guests_at_once_through_the_launcher():
-    """`make run`'s demo: dom0 (serving xenstore) and three guests of
+def test_three_guests_at_once_through_the_launcher(tmp_path):
+    """`make run`'s demo: dom0 (the shell, serving xenstore, running
+    examples/files/etc/rc from its boot ramdisk) and three guests of
     examples/, the first two streaming through a shared ring, each ending
-    with poweroff, their console lines interleaved; launcher exit 0."""
+    with poweroff, their console lines interleaved; with no terminal the
+    launcher types "poweroff" once they have ended; exit 0."""
+    files = tmp_path / "files"
+    shutil.copytree(ROOT / "examples" / "files", files)
+    (files / "boot").mkdir()
+    shutil.copy(GUEST, files / "boot" / "xenolith-guest")
     cfgs = [f"examples/guest{i}.cfg" for i in (1, 2, 3)]
     p = subprocess.run([sys.executable, str(LAUNCHER), "run", "--no-build", "--timeout",
                         str(TIMEOUT), "--append", "xenstored=dom0", "--dom0", "examples/dom0.cfg",
-                        *cfgs],
-                       cwd=ROOT, capture_output=True, text=True, timeout=TIMEOUT + 15)
+                        "--files", str(files), *cfgs],
+                       cwd=ROOT, capture_output=True, text=True, timeout=TIMEOUT + 15,
+                       stdin=subprocess.DEVNULL)
     log = p.stdout.replace("\r\n", "\n")
     assert p.returncode == 0, log[-3000:] + p.stderr
-    assert ends(log) == {0: ("dom0", "poweroff"), 1: ("guest1", "poweroff"),
+    assert ends(log) == {0: ("Domain-0", "poweroff"), 1: ("guest1", "poweroff"),
                          2: ("guest2", "poweroff"), 3: ("guest3", "poweroff")}
+    assert re.search(r"^\(d0\) xenolith# xl create -q etc/xen/web.cfg$", log, re.M)
+    assert re.search(r"^\(d0\) Domain 4 has been shut down, reason code 0$", log, re.M)
     assert_interleaved(log, [1, 2, 3])
     assert_memory_returned(log, 4)
     assert "xenolith: every domain powered off" in log

@@ -205,7 +205,10 @@ def test_lifecycle_soak(machine, tmp_path):
     sh = Shell(machine, tmp_path)
     before = sh.baseline()
     out = sh.run("repeat 200 xl create -q etc/xen/tiny.cfg; xl destroy tiny", timeout=600)
-    assert "error" not in out.lower() and "cannot" not in out, out[-2000:]
+    expected = re.compile(r"xenstored: domain \d+ (\(tiny\) introduced \(port \d+\)|gone: released)$"
+                          r"|xenolith# |repeat 200 ")
+    unexpected = [line for line in out.splitlines() if line and not expected.match(line)]
+    assert not unexpected, unexpected[:10]
     assert len(re.findall(r"xenstored: domain \d+ \(tiny\) introduced", out)) == 200
     assert sh.free() == before
     assert list(sh.list()) == ["Domain-0"]

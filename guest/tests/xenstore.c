@@ -144,6 +144,52 @@ static void xenstore_malformed(void)
     CHECK_EQ(xsc_intf_error(), XENSTORE_ERROR_PROTO);
 }
 
+/*
+ * xenstored's quotas over the ring (XS_QUOTA_DEFAULT): 10 open
+ * transactions (ENOSPC), 128 watches (E2BIG), 1000 nodes owned (ENOSPC);
+ * each refused request changes nothing, and giving back what was taken
+ * makes room again. (The 2048-byte entry limit is tested on the host,
+ * tests/unit/test_xs_tree.c: this client sends 256 bytes at most.)
+ */
+static void xenstore_quotas(void)
+{
+    uint32_t tx[10];
+    char path[32], token[8];
+    unsigned int made = 0;
+
+    for (unsigned int i = 0; i < 10; i++) {
+        CHECK_EQ(xenbus_call(XS_TRANSACTION_START, 0, "", NULL), XS_TRANSACTION_START);
+        tx[i] = (uint32_t)simple_strtoul(xenbus.reply, NULL, 10);
+    }
+    CHECK_REPLY(xenbus_call(XS_TRANSACTION_START, 0, "", NULL), XS_ERROR, "ENOSPC");
+    for (unsigned int i = 0; i < 10; i++)
+        CHECK_REPLY(xenbus_call(XS_TRANSACTION_END, tx[i], "F", NULL), XS_TRANSACTION_END, "OK");
+    for (;; made++) { /* an earlier case left one watch set */
+        snprintf(token, sizeof(token), "q%u", made);
+        if (xenbus_call(XS_WATCH, 0, "data/qw", token) != XS_WATCH)
+            break;
+        CHECK(made < 128);
+    }
+    CHECK(strcmp(xenbus.reply, "E2BIG") == 0);
+    CHECK(made >= 120);
+    for (unsigned int i = 0; i < made; i++) {
+        snprintf(token, sizeof(token), "q%u", i);
+        CHECK_REPLY(xenbus_call(XS_UNWATCH, 0, "data/qw", token), XS_UNWATCH, "OK");
+    }
+    for (made = 0;; made++) {
+        snprintf(path, sizeof(path), "data/q/%u", made);
+        if (xenbus_call(XS_WRITE, 0, path, "") != XS_WRITE)
+            break;
+        CHECK(made < 1000);
+    }
+    CHECK(strcmp(xenbus.reply, "ENOSPC") == 0);
+    test_info("%u nodes made before the quota", made);
+    CHECK(made > 900); /* 1000 less what the domain owned already */
+    CHECK_REPLY(xenbus_call(XS_READ, 0, path, NULL), XS_ERROR, "ENOENT");
+    CHECK_REPLY(xenbus_call(XS_RM, 0, "data/q", NULL), XS_RM, "OK");
+    CHECK_REPLY(xenbus_call(XS_WRITE, 0, "data/after", "1"), XS_WRITE, "OK");
+}
+
 static const struct test_case xenstore_cases[] = {
     {"home", xenstore_home},
     {"read_write", xenstore_read_write},
@@ -151,6 +197,7 @@ static const struct test_case xenstore_cases[] = {
     {"watch", xenstore_watch},
     {"transaction", xenstore_transaction},
     {"mkdir_perms", xenstore_mkdir_perms},
+    {"quotas", xenstore_quotas},
     {"malformed", xenstore_malformed},
 };
 TEST_SUITE(test_suite_xenstore, "xenstore", xenstore_cases);

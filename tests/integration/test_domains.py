@@ -302,8 +302,9 @@ def test_xenstore_served_by_the_control_domain(machine, tmp_path):
     domain, whose daemon (guest suite xenstored) finds and introduces each,
     lays out /local/domain/N, and serves both domUs' clients (suite
     xenstore: reads, writes, permissions, watches, transactions and their
-    conflicts, MKDIR and GET_PERMS, the toolstack's requests refused, an
-    unknown type, then a length past the maximum, after which it ignores
+    conflicts, MKDIR and GET_PERMS, the toolstack's requests refused, the
+    quotas on transactions, watches and nodes, an unknown type, then a
+    length past the maximum, after which it ignores
     that domain); a third domain corrupts its ring's indices and is
     ignored too. It ends when all have gone, having heard each come and
     go through @introduceDomain and @releaseDomain."""
@@ -311,7 +312,8 @@ def test_xenstore_served_by_the_control_domain(machine, tmp_path):
                                                   ("c", "xenstore_corrupt")])
     for d in (1, 2):
         assert re.search(rf"^\(d{d}\)   info xenstore/home: home /local/domain/{d}$", log, re.M)
-        assert re.search(rf"^\(d{d}\) 7 passed, 0 failed$", log, re.M), log[-3000:]
+        assert re.search(rf"^\(d{d}\) 8 passed, 0 failed$", log, re.M), log[-3000:]
+        assert re.search(rf"^\(d{d}\) PASS xenstore/quotas$", log, re.M)
         assert re.search(rf"^\(d0\) xenstored: domain {d} broke the framing \(length 4097\)", log,
                          re.M)
     assert re.search(r"^\(d0\) xenstored: domain 3: request ring indices corrupt: ignored from now$",

@@ -223,3 +223,23 @@ long domctl_console(domid_t domid, bool attach, domid_t *focus)
         *focus = (domid_t)c->focus;
     return rc;
 }
+
+static long domctl_vcpu_context(uint32_t cmd, domid_t domid, unsigned int vcpu,
+                                struct vcpu_guest_context *c)
+{
+    struct xen_domctl op = {0};
+
+    op.u.vcpucontext.vcpu = vcpu;
+    set_xen_guest_handle(op.u.vcpucontext.ctxt, c);
+    return domctl(cmd, domid, &op);
+}
+
+long domctl_get_vcpu_context(domid_t domid, unsigned int vcpu, struct vcpu_guest_context *c)
+{
+    return domctl_vcpu_context(XEN_DOMCTL_getvcpucontext, domid, vcpu, c);
+}
+
+long domctl_set_vcpu_context(domid_t domid, unsigned int vcpu, struct vcpu_guest_context *c)
+{
+    return domctl_vcpu_context(XEN_DOMCTL_setvcpucontext, domid, vcpu, c);
+}

@@ -59,6 +59,7 @@ static const struct test_suite *const test_suites[] = {
     &test_suite_shell,
     &test_suite_service,
     &test_suite_service_spin,
+    &test_suite_vcpu_context,
 };
 
 static struct {

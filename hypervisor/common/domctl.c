@@ -22,6 +22,7 @@
 #include <xenolith/sched.h>
 #include <xenolith/smp.h>
 #include <xenolith/string.h>
+#include <xenolith/mm.h>
 #include <xen/domctl.h>
 #include <public/xenolith_domctl.h>
 #include <asm/guest_access.h>
@@ -171,6 +172,41 @@ static long domctl_sched(struct domain *d, struct xen_domctl_scheduler_op *s)
     return -EINVAL;
 }
 
+/*
+ * XEN_DOMCTL_setvcpucontext and getvcpucontext, on a domain that is not
+ * running (created or paused; getting also from a shut-down one). Setting
+ * is VCPUOP_initialise from the toolstack's memory (copy_from_guest reads
+ * the caller's), so a vCPU that has a context already answers -EEXIST
+ * (Xen would reset it); VGCF_online brings it up at the next unpause.
+ */
+static long domctl_vcpu_context(struct domain *d, struct xen_domctl *op)
+{
+    struct xen_domctl_vcpucontext *vc = &op->u.vcpucontext;
+    struct vcpu_guest_context *c;
+    struct vcpu *v;
+    long rc;
+
+    if (vc->vcpu >= d->max_vcpus)
+        return -EINVAL;
+    v = d->vcpus[vc->vcpu];
+    if (d->state == DOMSTATE_running || d->state >= DOMSTATE_dying ||
+        (op->cmd == XEN_DOMCTL_setvcpucontext && d->state == DOMSTATE_shutdown))
+        return -EBUSY;
+    if (op->cmd == XEN_DOMCTL_setvcpucontext) {
+        rc = arch_vcpu_initialise(v, (uint64_t)vc->ctxt.p);
+        if (rc == 1)
+            v->is_up = true;
+        return rc < 0 ? rc : 0;
+    }
+    c = xmalloc(struct vcpu_guest_context);
+    if (!c)
+        return -ENOMEM;
+    arch_vcpu_get_context(v, c);
+    rc = copy_to_guest((uint64_t)vc->ctxt.p, c, sizeof(*c)) ? -EFAULT : 0;
+    xfree(c);
+    return rc;
+}
+
 /* Commands on an existing domain; *copy_back when op goes back out. */
 static long domctl_on_domain(struct domain *d, struct xen_domctl *op, bool *copy_back)
 {
@@ -191,6 +227,9 @@ static long domctl_on_domain(struct domain *d, struct xen_domctl *op, bool *copy
          * from allocating more. */
         d->max_pages = op->u.max_mem.max_memkb >> (PAGE_SHIFT - 10);
         return 0;
+    case XEN_DOMCTL_setvcpucontext:
+    case XEN_DOMCTL_getvcpucontext:
+        return d == self ? -EINVAL : domctl_vcpu_context(d, op);
     case XEN_DOMCTL_getvcpuinfo:
         *copy_back = true;
         return domctl_vcpu_info(d, &op->u.getvcpuinfo);

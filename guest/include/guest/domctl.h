@@ -66,6 +66,10 @@ struct domctl_description {
 };
 long domctl_describe(domid_t domid, struct domctl_description *out);
 
+/* A vCPU's whole state (the domain not running); set: one never initialised. */
+long domctl_get_vcpu_context(domid_t domid, unsigned int vcpu, struct vcpu_guest_context *c);
+long domctl_set_vcpu_context(domid_t domid, unsigned int vcpu, struct vcpu_guest_context *c);
+
 /* Serial input to domid (attach), or just where it goes now (*focus). */
 long domctl_console(domid_t domid, bool attach, domid_t *focus);
 

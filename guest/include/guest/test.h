@@ -79,6 +79,7 @@ extern const struct test_suite test_suite_spin;
 /* The boot ramdisk of `./xenolith run --files` (tests/integration/test_initrd.py). */
 extern const struct test_suite test_suite_initrd;
 /* The control domain's shell, xl and xenstored (guest/shell.c); domUs it manages. */
-extern const struct test_suite test_suite_shell, test_suite_service, test_suite_service_spin;
+extern const struct test_suite test_suite_shell, test_suite_service, test_suite_service_spin,
+    test_suite_vcpu_context;
 
 #endif

@@ -156,6 +156,11 @@ long arch_vcpu_initialise(struct vcpu *v, uint64_t ctxt)
     return pv_vcpu_initialise(v, ctxt);
 }
 
+void arch_vcpu_get_context(const struct vcpu *v, struct vcpu_guest_context *c)
+{
+    pv_vcpu_get_context(v, c);
+}
+
 bool arch_vcpu_initialised(const struct vcpu *v)
 {
     return v->arch.guest_table != 0;

@@ -100,18 +100,18 @@ struct domain {
     unsigned int console_shown;
     bool console_spoke; /* has printed anything yet */
     s_time_t created_at;
-        /* system time of domain_create() */ /* of console_line, already on the serial (a prompt) */
-    uint64_t console_tokens;                 /* bytes it may print now (kernel.c's rate limit) */
-    s_time_t console_refill;                 /* when they were last topped up */
-    unsigned long console_dropped;           /* over the limit since it last printed */
-    unsigned int weight;                     /* scheduler weight */
-    bool reaped;                             /* handed to domain_ended() */
-    bool toolstack;                          /* created by the control domain, which ends it */
-    bool built;                              /* laid out: it has something to run */
-    bool killed;                             /* destroy asked for (domain_kill) */
-    unsigned int refs;                       /* domain_get() holders */
-    bool stopped;                            /* shut down and off every run queue */
-    unsigned long store_mfn, console_mfn;    /* as built; 0: none */
+    /* system time of domain_create() */  /* of console_line, already on the serial (a prompt) */
+    uint64_t console_tokens;              /* bytes it may print now (kernel.c's rate limit) */
+    s_time_t console_refill;              /* when they were last topped up */
+    unsigned long console_dropped;        /* over the limit since it last printed */
+    unsigned int weight;                  /* scheduler weight */
+    bool reaped;                          /* handed to domain_ended() */
+    bool toolstack;                       /* created by the control domain, which ends it */
+    bool built;                           /* laid out: it has something to run */
+    bool killed;                          /* destroy asked for (domain_kill) */
+    unsigned int refs;                    /* domain_get() holders */
+    bool stopped;                         /* shut down and off every run queue */
+    unsigned long store_mfn, console_mfn; /* as built; 0: none */
     unsigned int store_port, console_port;
     unsigned int vcpus_online;                     /* xl.cfg's vcpus (of max_vcpus) */
     unsigned int on_poweroff, on_reboot, on_crash; /* DOMAIN_ACTION_* */
@@ -177,6 +177,9 @@ void arch_vcpu_init(struct vcpu *v);
  * for the vCPU to be up at once, 0, or an error; has it been given one? */
 long arch_vcpu_initialise(struct vcpu *v, uint64_t ctxt);
 bool arch_vcpu_initialised(const struct vcpu *v);
+struct vcpu_guest_context;
+/* XEN_DOMCTL_getvcpucontext: v's state, v not running. */
+void arch_vcpu_get_context(const struct vcpu *v, struct vcpu_guest_context *c);
 /* v enters RUNSTATE_* state now; the guest's runstate area follows. */
 void vcpu_runstate_change(struct vcpu *v, int state);
 /* Arch hooks: a new domain's shared page (wallclock); a vCPU's time info. */

@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * VCPUOP_initialise: a guest gives a vCPU that has never run its whole
+ * VCPUOP_initialise (and XEN_DOMCTL_setvcpucontext, the toolstack's
+ * way to it; getvcpucontext reads the state back): a guest gives a vCPU
+ * that has never run its whole
  * starting state (registers, virtual IDT, GDT, page-table bases, kernel
  * stack, callbacks, segment bases, debug registers). Every part goes
  * through the same checks as the hypercall that would set it alone; the
@@ -13,6 +15,7 @@
 #include <xenolith/string.h>
 #include <asm/guest_access.h>
 #include <asm/page.h>
+#include <asm/processor.h>
 #include <asm/pv.h>
 #include <asm/pv_mm.h>
 
@@ -139,4 +142,47 @@ long pv_vcpu_initialise(struct vcpu *v, uint64_t ctxt)
     }
     xfree(c);
     return rc;
+}
+
+/* XEN_DOMCTL_getvcpucontext: the state VCPUOP_initialise would give back
+ * (v is not running: its domain is paused, or has not run). */
+void pv_vcpu_get_context(const struct vcpu *v, struct vcpu_guest_context *c)
+{
+    const struct cpu_regs *r = &v->arch.user_regs;
+    struct cpu_user_regs *g = &c->user_regs;
+
+    memset(c, 0, sizeof(*c));
+    g->rax = r->rax, g->rbx = r->rbx, g->rcx = r->rcx, g->rdx = r->rdx;
+    g->rsi = r->rsi, g->rdi = r->rdi, g->rbp = r->rbp, g->rsp = r->rsp;
+    g->r8 = r->r8, g->r9 = r->r9, g->r10 = r->r10, g->r11 = r->r11;
+    g->r12 = r->r12, g->r13 = r->r13, g->r14 = r->r14, g->r15 = r->r15;
+    g->rip = r->rip;
+    g->cs = (uint16_t)r->cs;
+    g->ss = (uint16_t)r->ss;
+    g->rflags =
+        (r->rflags & ~0x3000ull) | ((uint64_t)v->arch.iopl << 12); /* IOPL: the virtual one */
+    c->flags = (v->arch.kernel_mode ? VGCF_in_kernel : 0) | (v->is_up ? VGCF_online : 0) |
+               (v->arch.fpu_initialised ? VGCF_i387_valid : 0) |
+               (v->arch.failsafe_cb.mask_events ? VGCF_failsafe_disables_events : 0) |
+               (v->arch.syscall_cb.mask_events ? VGCF_syscall_disables_events : 0);
+    if (v->arch.fpu_initialised)
+        memcpy(&c->fpu_ctxt, v->arch.fpu_state, sizeof(c->fpu_ctxt));
+    memcpy(c->trap_ctxt, v->arch.trap_table, sizeof(c->trap_ctxt));
+    memcpy(c->gdt_frames, v->arch.gdt_frames, sizeof(v->arch.gdt_frames));
+    c->gdt_ents = v->arch.gdt_ents;
+    c->ldt_base = v->arch.ldt_base;
+    c->ldt_ents = v->arch.ldt_ents;
+    c->kernel_ss = v->arch.kernel_ss;
+    c->kernel_sp = v->arch.kernel_sp;
+    c->ctrlreg[0] = X86_CR0_PE | X86_CR0_PG | (v->arch.fpu_ts ? X86_CR0_TS : 0);
+    c->ctrlreg[3] = (uint64_t)v->arch.guest_table << PAGE_SHIFT;
+    c->ctrlreg[1] = (uint64_t)v->arch.guest_table_user << PAGE_SHIFT;
+    memcpy(c->debugreg, v->arch.debugreg, sizeof(c->debugreg));
+    c->event_callback_eip = v->arch.event_cb.address;
+    c->failsafe_callback_eip = v->arch.failsafe_cb.address;
+    c->syscall_callback_eip = v->arch.syscall_cb.address;
+    c->vm_assist = v->domain->arch.vm_assist;
+    c->fs_base = v->arch.fs_base;
+    c->gs_base_kernel = v->arch.gs_base_kernel;
+    c->gs_base_user = v->arch.gs_base_user;
 }

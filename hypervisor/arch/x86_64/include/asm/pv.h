@@ -54,6 +54,8 @@ int pv_set_debugreg(struct vcpu *v, uint64_t reg, uint64_t value);
 int pv_new_baseptr(struct vcpu *v, unsigned long mfn, bool user);
 /* VCPUOP_initialise: v's whole starting state from the guest's context. */
 long pv_vcpu_initialise(struct vcpu *v, uint64_t ctxt);
+struct vcpu_guest_context;
+void pv_vcpu_get_context(const struct vcpu *v, struct vcpu_guest_context *c);
 
 /* PV time: refresh v's vcpu_time_info; write d's wallclock. */
 void pv_update_vcpu_time(struct vcpu *v);

@@ -43,6 +43,8 @@ CONFIGS = {
     "spin3.cfg": guest_cfg("spin3", "service_spin"),
     "tiny.cfg": guest_cfg("tiny", "service").replace("memory = 32", "memory = 8"),
     "bad.cfg": 'name = "bad"\nkernel = "boot/xenolith-guest"\nmemory = "lots"\n',
+    # No such suite: the guest kernel crashes at once.
+    "crash.cfg": guest_cfg("crash", "nosuchsuite", 'on_crash = "preserve"\n'),
 }
 
 
@@ -185,6 +187,22 @@ def test_xl_session(machine, tmp_path):
     sh.wait(r"^\(XEN\) Domain 3 \(spin2\) destroyed")
     sh.run("xl destroy spin3")
     assert sorted(sh.list()) == ["Domain-0", "svc1"]
+
+    # The small verbs.
+    assert sh.run("xl vcpu-pin svc1 0 0") == ""  # pCPU 0, the only one: all
+    assert "Could not set" in sh.run("xl vcpu-pin svc1 0 7")  # no pCPU 7 here
+    assert sh.run("xl domid svc1").strip() == "5"
+    assert sh.run("xl domname 5").strip() == "svc1"
+    assert re.search(r"^nr_cpus +: 1$", sh.run("xl info"), re.M)
+    assert re.search(r"^xen_scheduler +: credit$", sh.run("xl info"), re.M)
+    assert re.search(r"^svc1 +5 +\d+:\d\d:\d\d$", sh.run("xl uptime svc1"), re.M)
+    assert "(XEN) Xenolith" in sh.run("xl dmesg")
+
+    # on_crash = "preserve": kept, shut down with the crash code, until destroyed.
+    sh.run("xl create etc/xen/crash.cfg")
+    sh.wait(r"^\(d0\) Domain \d+ has shut down, reason code 3: preserve$")
+    assert sh.list()["crash"][3] == "---sc-"  # xl: shut down, crashed
+    sh.run("xl destroy crash")
 
     # Errors, as xl words them; nothing is left behind by a failed create.
     assert "nosuch is an invalid domain identifier (rc=-6)" in sh.run("xl destroy nosuch")

@@ -14,7 +14,9 @@ import subprocess
 
 import pytest
 
+import initramfs
 from harness import ROOT
+from test_linux import KERNELS, LINUX_ENOSYS, needs_busybox
 
 GUEST = ROOT / "build" / "guest" / "xenolith-guest"
 APPEND = "loglvl=all qemu_exit xenstored=dom0"
@@ -51,20 +53,24 @@ CONFIGS = {
 class Shell:
     """The control domain's shell on a machine booted with the toolstack."""
 
-    def __init__(self, machine, tmp_path, smp=2, cmdline="suite=shell"):
+    def __init__(self, machine, tmp_path, smp=2, cmdline="suite=shell", extra_files=(),
+                 **machine_args):
         files = tmp_path / "files"
         (files / "etc" / "xen").mkdir(parents=True)
         (files / "boot").mkdir()
         shutil.copy(GUEST, files / "boot" / "xenolith-guest")
         for name, text in CONFIGS.items():
             (files / "etc" / "xen" / name).write_text(text)
+        for name, source in extra_files:
+            shutil.copy(source, files / name)
         archive = tmp_path / "files.cpio"
         archive.write_bytes(launcher.pack_files(files))
         dom0 = tmp_path / "dom0.cfg"
         dom0.write_text(f'name = "Domain-0"\nkernel = "{GUEST}"\nmemory = 64\n'
                         f'cmdline = "{cmdline}"\nramdisk = "{archive}"\n')
         mods = [f"{dom0} xlcfg name=dom0.cfg", f"{GUEST} kernel", f"{archive} ramdisk"]
-        self.m = machine(modules=mods, append=APPEND, smp=smp, console_input=True)
+        self.m = machine(modules=mods, append=APPEND, smp=smp, console_input=True,
+                         **machine_args)
         self.at = 0
         if cmdline == "suite=shell":
             self.wait(r"^\(d0\) Xenolith control domain: type 'help'$")
@@ -244,3 +250,46 @@ def test_vcpu_context_get_and_set(machine, tmp_path):
     assert sh.m.wait_exit(TIMEOUT) == 33, sh.m.tail()
     log = sh.m.log()
     assert re.search(r"^\(d0\) 2 passed, 0 failed$", log, re.M), log[-3000:]
+
+
+# Linux's init for an xl-made domain: up, then waiting; xl shutdown reaches
+# it through xenstore's control/shutdown, and Linux's orderly poweroff
+# runs /sbin/poweroff.
+LINUX_INIT = """#!/bin/busybox sh
+/bin/busybox --install -s /bin
+mount -t proc proc /proc
+mkdir -p /sbin
+printf '#!/bin/busybox sh\\n/bin/busybox poweroff -f\\n' > /sbin/poweroff
+chmod 755 /sbin/poweroff
+echo "init: busybox up on $(cat /proc/sys/kernel/hostname)"
+while true; do sleep 1; done
+"""
+
+
+@needs_busybox
+def test_linux_domain_made_by_xl(machine, tmp_path):
+    """Debian's Linux from dom0's ramdisk: xl create (a bzImage through the
+    hypervisor's builder), its xenbus on the store dom0 serves, its
+    console ring; xl shutdown -w asks it through control/shutdown and
+    Linux powers itself off; on_poweroff destroys it, every frame back."""
+    initrd = initramfs.build(tmp_path / "initrd.gz", LINUX_INIT)
+    CONFIGS_LINUX = ('name = "linux"\nkernel = "boot/vmlinuz"\nramdisk = "boot/initrd.gz"\n'
+                     'memory = 192\ncmdline = "console=hvc0"\n')
+    (tmp_path / "linux.cfg").write_text(CONFIGS_LINUX)
+    sh = Shell(machine, tmp_path, memory="640M", allowed_warnings=LINUX_ENOSYS,
+               extra_files=[("boot/vmlinuz", KERNELS[-1]), ("boot/initrd.gz", initrd),
+                            ("etc/xen/linux.cfg", tmp_path / "linux.cfg")])
+    free0 = sh.free()[0]
+    assert "Parsing config from etc/xen/linux.cfg" in sh.run("xl create etc/xen/linux.cfg")
+    sh.wait(r"^\(d1\) init: busybox up on ", 180)
+    assert sh.list()["linux"][1] == 192
+    out = sh.run("xenstore-ls /local/domain/1/control")
+    assert '/local/domain/1/control/feature-poweroff = "1"' in out  # Linux's xenbus wrote it
+    out = sh.run("xl shutdown -w linux", timeout=120)
+    assert "Domain 1 has been shut down, reason code 0" in out
+    sh.wait(r"^\(XEN\) Domain 1 \(linux\) destroyed")
+    sh.wait(r"^\(d0\) xenstored: domain 1 gone: released$")
+    assert list(sh.list()) == ["Domain-0"]
+    assert sh.free()[0] == free0 - 64  # dom0's grant maptrack, made at its first map
+    sh.m.send("poweroff\n")
+    assert sh.m.wait_exit(TIMEOUT) == 33, sh.m.tail()

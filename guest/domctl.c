@@ -208,6 +208,7 @@ long domctl_describe(domid_t domid, struct domctl_description *out)
     out->store_port = w->store_port;
     out->console_port = w->console_port;
     out->vcpus_online = w->vcpus_online;
+    out->domid = (domid_t)w->domid;
     return 0;
 }
 

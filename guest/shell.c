@@ -50,7 +50,7 @@ static void shell_wait(uint64_t timeout_ns, bool with_console)
 {
     evtchn_port_t ports[XSD_MAX_DOMAINS + 2];
     struct sched_poll poll = {.timeout = time_now() + timeout_ns};
-    unsigned int n = xenstored_serve(ports);
+    unsigned int n = ts_xs_serve(ports);
 
     ports[n++] = sh.dom_exc;
     if (with_console)
@@ -62,9 +62,9 @@ static void shell_wait(uint64_t timeout_ns, bool with_console)
     if (evtchn_is_pending(sh.dom_exc)) {
         evtchn_clear_pending(sh.dom_exc);
         sh.dom_exc_seen = true;
-        xenstored_discover(); /* a boot domain may have restarted */
+        ts_xs_discover(); /* a boot domain may have restarted */
     }
-    xenstored_serve(ports);
+    ts_xs_serve(ports);
 }
 
 void toolstack_idle(uint64_t timeout_ns)
@@ -88,9 +88,9 @@ static void shell_xenstore_ls(const char *path)
     char *dir = pfn ? mm_pfn_to_virt(pfn) : NULL;
     size_t len = 0;
 
-    if (xenstored_read(path, value, sizeof(value)) == 0)
+    if (ts_xs_read(path, value, sizeof(value)) == 0)
         printk("%s = \"%s\"\n", path, value);
-    if (!dir || xenstored_directory(path, dir, 2 * PAGE_SIZE, &len))
+    if (!dir || ts_xs_directory(path, dir, 2 * PAGE_SIZE, &len))
         len = 0;
     for (size_t at = 0; at < len; at += strlen(dir + at) + 1) {
         snprintf(child, sizeof(child), "%s/%s", strcmp(path, "/") ? path : "", dir + at);
@@ -108,15 +108,19 @@ static void shell_free(void)
         printk("free: physinfo failed\n");
         return;
     }
-    printk("free: %lu KiB of %lu KiB, xenstore: %lu nodes\n", p.free_pages * 4, p.total_pages * 4,
-           xenstored_nodes());
+    if (ts_xs_nodes() < 0)
+        printk("free: %lu KiB of %lu KiB, xenstore: in domain %u\n", p.free_pages * 4,
+               p.total_pages * 4, ts_xs_domid());
+    else
+        printk("free: %lu KiB of %lu KiB, xenstore: %ld nodes\n", p.free_pages * 4,
+               p.total_pages * 4, ts_xs_nodes());
 }
 
 static void shell_xenstore_read(const char *path)
 {
     char value[256];
 
-    if (xenstored_read(path, value, sizeof(value)))
+    if (ts_xs_read(path, value, sizeof(value)))
         printk("xenstore-read: couldn't read path %s\n", path);
     else
         printk("%s\n", value);
@@ -130,7 +134,7 @@ static void shell_run_words(int argc, char **argv)
     else if (!strcmp(argv[0], "xenstore-read") && argc == 2)
         shell_xenstore_read(argv[1]);
     else if (!strcmp(argv[0], "xenstore-write") && argc == 3) {
-        if (xenstored_write(argv[1], argv[2]))
+        if (ts_xs_write(argv[1], argv[2]))
             printk("xenstore-write: could not write path %s\n", argv[1]);
     } else if (!strcmp(argv[0], "xenstore-ls") && argc <= 2)
         shell_xenstore_ls(argc > 1 ? argv[1] : "/");
@@ -263,12 +267,12 @@ static void shell_session(void)
     long dom_exc = evtchn_bind_virq(VIRQ_DOM_EXC, 0);
 
     CHECK(console > 0 && dom_exc > 0);
-    CHECK_EQ(xenstored_start(), 0);
+    CHECK_EQ(ts_xs_start(), 0);
     sh.console = (evtchn_port_t)console;
     sh.dom_exc = (evtchn_port_t)dom_exc;
     evtchn_mask(sh.console); /* polled, never an upcall */
     evtchn_mask(sh.dom_exc);
-    xenstored_discover();
+    ts_xs_discover();
     printk("Xenolith control domain: type 'help'\n");
     shell_run_rc();
     console_write(SHELL_PROMPT, sizeof(SHELL_PROMPT) - 1);

@@ -73,7 +73,7 @@ static int ts_home_write(domid_t domid, const char *sub, const char *value)
     char path[64];
 
     snprintf(path, sizeof(path), "/local/domain/%u/%s", domid, sub);
-    return xenstored_write(path, value) ? -EIO : 0;
+    return ts_xs_write(path, value) ? -EIO : 0;
 }
 
 /* As libxl for a PV guest: the request in control/shutdown, which it watches. */
@@ -130,7 +130,7 @@ static int ts_read_kib(domid_t domid, const char *sub, uint64_t *kib)
     char path[64], value[24];
 
     snprintf(path, sizeof(path), "/local/domain/%u/%s", domid, sub);
-    if (xenstored_read(path, value, sizeof(value)))
+    if (ts_xs_read(path, value, sizeof(value)))
         return -ENOENT;
     *kib = simple_strtoul(value, NULL, 10);
     return 0;

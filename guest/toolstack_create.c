@@ -201,7 +201,7 @@ static int ts_make(uint16_t *out)
             .name = ts_dom.name,
             .nr_pages = ts_dom.memory_mib * 256,
             .vcpus_online = ts_dom.vcpus,
-            .store_domid = 0,
+            .store_domid = ts_xs_domid(),
         };
         rc = (int)domctl_build(domid, &a, &built);
     }
@@ -214,7 +214,7 @@ static int ts_make(uint16_t *out)
         toolstack_destroy(domid);
         return rc;
     }
-    xenstored_discover(); /* its home and its introduction */
+    ts_xs_discover(); /* its home and its introduction */
     rc = (int)domctl_unpause(domid);
     if (rc) {
         ts_printf("xl: cannot start %s (error %d)\n", ts_dom.name, rc);
@@ -280,7 +280,7 @@ int toolstack_destroy(domid_t domid)
     /* Gone once getdomaininfo no longer finds it (its frames are back
      * then), and once xenstored has released it (unmapped its store page,
      * removed its home). */
-    while (domctl_domain_info(domid, &info) == 0 || xenstored_serving(domid))
+    while (domctl_domain_info(domid, &info) == 0 || ts_xs_serving(domid))
         toolstack_idle(10000000ull);
     if (t)
         t->used = false;

@@ -69,7 +69,8 @@ static bool xenbus_read_message(struct xsd_sockmsg *hdr, uint64_t deadline)
         xenbus.events++;
     } else {
         memcpy(xenbus.reply, body, MIN(got, sizeof(xenbus.reply) - 1));
-        xenbus.reply[MIN(got, sizeof(xenbus.reply) - 1)] = '\0';
+        xenbus.reply_len = MIN(got, sizeof(xenbus.reply) - 1);
+        xenbus.reply[xenbus.reply_len] = '\0';
     }
     return true;
 }

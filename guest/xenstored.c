@@ -57,6 +57,7 @@ static struct {
     char msg[XSD_MSG_MAX];
     struct xsd_stats stats;
     size_t reply_len; /* of the last reply xsd_local_reply() copied */
+    domid_t self;     /* 0, or the xenstore domain's own id */
 } xsd;
 
 static void *xsd_alloc(void *ctx, size_t size)
@@ -239,7 +240,7 @@ static int xsd_introduce(void *ctx, uint16_t domid, uint64_t mfn, uint32_t port)
     long local;
 
     (void)ctx, (void)mfn;
-    if (domid == 0 || xsd_slot_of(domid))
+    if (domid == xsd.self || xsd_slot_of(domid))
         return -EINVAL;
     for (unsigned int i = 0; !x && i < XSD_MAX_DOMAINS; i++)
         if (!xsd.doms[i].intf)
@@ -309,9 +310,9 @@ void xenstored_discover(void)
 {
     struct xsd_desc x;
 
-    for (domid_t from = 1; domctl_domain_info_from(from, &x.info) == 0; from = x.info.domid + 1) {
+    for (domid_t from = 0; domctl_domain_info_from(from, &x.info) == 0; from = x.info.domid + 1) {
         x.domid = x.info.domid;
-        if (x.info.dying || x.info.shutdown || xsd_slot_of(x.info.domid) ||
+        if (x.domid == xsd.self || x.info.dying || x.info.shutdown || xsd_slot_of(x.info.domid) ||
             domctl_describe(x.info.domid, &x.d) || !x.d.store_port)
             continue;
         xsd_add(&x);
@@ -447,16 +448,21 @@ int xenstored_start(void)
     static const struct xs_alloc alloc = {xsd_alloc, xsd_free, NULL};
     static const struct xs_hooks hooks = {xsd_introduce, xsd_release, NULL};
 
+    struct domctl_description me;
+
     memset(&xsd, 0, sizeof(xsd));
+    /* In a xenstore domain of its own (not the control domain), its id. */
+    if (!(kernel_start_info->flags & SIF_PRIVILEGED) && domctl_describe(DOMID_SELF, &me) == 0)
+        xsd.self = (domid_t)me.domid;
     if (xs_store_init(&xsd.store, &alloc, &hooks, NULL) ||
-        xs_conn_open(&xsd.store, 0, true, 0, 0, &xsd.local))
+        xs_conn_open(&xsd.store, xsd.self, true, 0, 0, &xsd.local))
         return -1;
     xsd.area = mm_area_create(XSD_SLOT, xsd.tables);
     /* As a toolstack does: told of every domain coming and going. */
     if (xsd_local(XS_WATCH, (const char *const[]){XS_SPECIAL_INTRODUCE, "xsd"}, 2) ||
         xsd_local(XS_WATCH, (const char *const[]){XS_SPECIAL_RELEASE, "xsd"}, 2))
         return -1;
-    printk("xenstored: serving\n");
+    printk("xenstored: serving%s\n", xsd.self ? " from a xenstore domain of its own" : "");
     return xsd_control_domain_home();
 }
 

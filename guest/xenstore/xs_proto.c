@@ -386,7 +386,8 @@ static int xs_op_introduce(struct xs_req *r)
         c->port = (uint32_t)port;
         return xs_ack(r);
     }
-    rc = xs_conn_open(r->s, (uint16_t)domid, false, mfn, (uint32_t)port, &c);
+    /* As xenstored: the control domain is privileged wherever the daemon runs. */
+    rc = xs_conn_open(r->s, (uint16_t)domid, domid == 0, mfn, (uint32_t)port, &c);
     if (rc) {
         r->s->hooks.release(r->s->hooks.ctx, (uint16_t)domid);
         return rc;

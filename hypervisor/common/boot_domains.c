@@ -51,17 +51,28 @@ UINT_PARAM("dom0_max_vcpus", opt_dom0_max_vcpus);
 
 /* xenstored=dom0: the control domain runs the xenstore daemon, so every
  * other domain is built with a store ring granted to it and a port it
- * binds. Off by default: a guest would wait forever for replies. */
+ * binds. xenstored=domN: boot domain N runs it, a xenstore domain of its
+ * own (Xen's disaggregation): every other domain, the control domain
+ * included, gets a ring granted to N, and N may read the domain list
+ * (getdomaininfo, XENOLITH_DOMCTL_describe) and nothing else of domctl.
+ * Off by default: a guest would wait forever for replies. */
 static int opt_xenstore_domid = -1;
 
 static int parse_xenstored(const char *v)
 {
-    if (!strcmp(v, "dom0"))
-        opt_xenstore_domid = 0;
-    else if (!strcmp(v, "none"))
+    const char *end;
+    unsigned long id;
+
+    if (!strcmp(v, "none")) {
         opt_xenstore_domid = -1;
-    else
+        return 0;
+    }
+    if (strncmp(v, "dom", 3))
         return -EINVAL;
+    id = simple_strtoul(v + 3, &end, 10);
+    if (end == v + 3 || *end || id >= BOOT_MAX_DOMAINS)
+        return -EINVAL;
+    opt_xenstore_domid = (int)id;
     return 0;
 }
 CUSTOM_PARAM("xenstored", parse_xenstored);
@@ -134,6 +145,7 @@ static struct domain *boot_domain_build(const struct boot_domain *bd)
         return NULL;
     }
     d->vcpus_online = bd->vcpus_online;
+    d->is_xenstore = opt_xenstore_domid > 0 && bd->id == opt_xenstore_domid;
     d->on_poweroff = boot_disposition(bd->on_poweroff);
     d->on_reboot = boot_disposition(bd->on_reboot);
     d->on_crash = boot_disposition(bd->on_crash);

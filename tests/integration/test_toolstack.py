@@ -54,7 +54,7 @@ class Shell:
     """The control domain's shell on a machine booted with the toolstack."""
 
     def __init__(self, machine, tmp_path, smp=2, cmdline="suite=shell", extra_files=(),
-                 **machine_args):
+                 extra_modules=(), append=APPEND, **machine_args):
         files = tmp_path / "files"
         (files / "etc" / "xen").mkdir(parents=True)
         (files / "boot").mkdir()
@@ -69,8 +69,8 @@ class Shell:
         dom0.write_text(f'name = "Domain-0"\nkernel = "{GUEST}"\nmemory = 64\n'
                         f'cmdline = "{cmdline}"\nramdisk = "{archive}"\n')
         mods = [f"{dom0} xlcfg name=dom0.cfg", f"{GUEST} kernel", f"{archive} ramdisk"]
-        self.m = machine(modules=mods, append=APPEND, smp=smp, console_input=True,
-                         **machine_args)
+        self.m = machine(modules=mods + list(extra_modules), append=append, smp=smp,
+                         console_input=True, **machine_args)
         self.at = 0
         if cmdline == "suite=shell":
             self.wait(r"^\(d0\) Xenolith control domain: type 'help'$")
@@ -87,7 +87,14 @@ class Shell:
         self.m.send(line + "\n")
         end = self.wait(PROMPT, timeout).start()
         text = self.m.log()[start:end]
-        return "\n".join(l[5:] for l in text.splitlines() if l.startswith("(d0) "))
+        lines = [l[5:] for l in text.splitlines() if l.startswith("(d0) ")]
+        # The echo of what was typed goes on the prompt's line, unless
+        # another domain's output came between: then its pieces come first.
+        typed = line
+        while lines and typed and lines[0] and typed.startswith(lines[0]):
+            typed = typed[len(lines[0]):]
+            lines.pop(0)
+        return "\n".join(lines)
 
     def list(self):
         """{name: (id, mem MiB, vcpus, state, time)} from xl list."""
@@ -293,3 +300,31 @@ def test_linux_domain_made_by_xl(machine, tmp_path):
     assert sh.free()[0] == free0 - 64  # dom0's grant maptrack, made at its first map
     sh.m.send("poweroff\n")
     assert sh.m.wait_exit(TIMEOUT) == 33, sh.m.tail()
+
+
+def test_xenstore_domain_of_its_own(machine, tmp_path):
+    """xenstored=dom1: a boot domain of its own runs the daemon (Xen's
+    disaggregation); the control domain is its privileged client over a
+    ring, xl's domains find it there, and the xenstore domain may read the
+    domain list but not create, pause or destroy (-EPERM)."""
+    xsd = tmp_path / "xsd.cfg"
+    xsd.write_text(f'name = "xenstore"\nkernel = "{GUEST}"\nmemory = 32\n'
+                   f'cmdline = "suite=xenstored"\n')
+    sh = Shell(machine, tmp_path, extra_modules=[f"{xsd} xlcfg name=xsd.cfg", f"{GUEST} kernel"],
+               append="loglvl=all qemu_exit xenstored=dom1")
+    assert re.search(r"^\(d1\) xenstored: serving from a xenstore domain of its own$",
+                     sh.m.log(), re.M)
+    assert sh.run("xenstore-read /local/domain/0/name").strip() == "Domain-0"
+    assert re.search(r"xenstore: in domain 1$", sh.run("free"), re.M)
+    sh.run("xl create etc/xen/svc1.cfg")
+    sh.wait(r"^\(d2\) service: ready$")
+    out = sh.run("xenstore-ls /local/domain/2")
+    assert '/local/domain/2/name = "svc1"' in out, out
+    assert re.search(r'^/local/domain/2/console/port = "\d+"$', out, re.M)
+    assert "Domain 2 has been shut down, reason code 0" in sh.run("xl shutdown -w svc1")
+    sh.wait(r"^\(d1\) xenstored: domain 2 gone: released$")
+    assert list(sh.list()) == ["Domain-0", "xenstore"]
+    sh.m.send("poweroff\n")
+    assert sh.m.wait_exit(TIMEOUT) == 33, sh.m.tail()
+    log = sh.m.log()
+    assert re.search(r"^\(d1\) PASS xenstored/serve$", log, re.M), log[-3000:]

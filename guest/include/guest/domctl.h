@@ -63,6 +63,7 @@ struct domctl_description {
     char name[64];
     unsigned long store_mfn, console_mfn;
     unsigned int store_port, console_port, vcpus_online;
+    domid_t domid; /* domctl_describe(DOMID_SELF, ...): our own id */
 };
 long domctl_describe(domid_t domid, struct domctl_description *out);
 

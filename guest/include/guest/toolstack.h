@@ -26,6 +26,20 @@ uint64_t toolstack_start_time(domid_t domid);
 /* Destroys domid and waits until it is gone; 0 or -errno. */
 int toolstack_destroy(domid_t domid);
 
+/*
+ * The store (toolstack_xs.c): the daemon in this domain (xenstored=dom0)
+ * or a xenstore domain's, over our ring (xenstored=domN). 0 or -1.
+ */
+int ts_xs_start(void);
+domid_t ts_xs_domid(void); /* the domain serving the store */
+void ts_xs_discover(void); /* introduce new domains (here only) */
+unsigned int ts_xs_serve(evtchn_port_t *ports);
+int ts_xs_write(const char *path, const char *value);
+int ts_xs_read(const char *path, char *buf, size_t len);
+int ts_xs_directory(const char *path, char *buf, size_t size, size_t *len);
+bool ts_xs_serving(domid_t domid);
+long ts_xs_nodes(void); /* -1: not known here */
+
 /* One round of the control domain's service loop (shell.c): xenstore,
  * domain exceptions, console input buffered for the shell; returns
  * after at most timeout_ns. */

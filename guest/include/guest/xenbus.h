@@ -10,6 +10,7 @@
 
 struct xenbus_state {
     char reply[256];      /* the last reply's payload, NUL-terminated */
+    size_t reply_len;     /* its length (a DIRECTORY's names are NUL-separated) */
     uint32_t type;        /* and its type */
     char event[128];      /* the last watch event: path, NUL, token */
     unsigned long events; /* watch events received */

@@ -58,7 +58,9 @@ struct xenolith_domctl_console {
  * XENOLITH_DOMCTL_describe: what the hypervisor knows of a domain that a
  * toolstack would otherwise have recorded itself, for the boot domains
  * no toolstack built: its name, its rings and ports (0 when it has none),
- * and how many of its vCPUs its configuration wants online.
+ * and how many of its vCPUs its configuration wants online. Allowed to a
+ * xenstore domain too (hypervisor option xenstored=domN), which asks
+ * about DOMID_SELF to learn its own id.
  */
 struct xenolith_domctl_describe {
     char name[64];                /* OUT */
@@ -67,7 +69,7 @@ struct xenolith_domctl_describe {
     uint32_t store_port;          /* OUT */
     uint32_t console_port;        /* OUT */
     uint32_t vcpus_online;        /* OUT: xl.cfg's vcpus */
-    uint32_t pad;
+    uint32_t domid;               /* OUT: its id (domain DOMID_SELF: the caller) */
 };
 
 #endif

@@ -78,6 +78,7 @@ struct domain {
     enum domain_state state;
     unsigned int shutdown_reason; /* SHUTDOWN_*, valid once shut down */
     bool is_privileged;           /* the control domain */
+    bool is_xenstore;             /* runs xenstored: may read the domain list (domctl.c) */
     struct list_head domlist_link;
 
     struct list_head page_list; /* every frame this domain owns */

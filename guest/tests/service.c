@@ -104,6 +104,9 @@ static void svc_run(bool spin)
     CHECK(xenbus_wait_event(0, time_now() + SERVICE_POLL_NS)); /* fires once when set */
     seen = xenbus.events;
     printk("service: ready\n");
+    /* As Linux: the first event reads the node too; a request made
+     * before the watch was set is not lost. */
+    reason = svc_shutdown_request();
     while (reason < 0) {
         evtchn_clear_pending(kernel_start_info->console.domU.evtchn);
         svc_console();

@@ -624,8 +624,8 @@ TEST_SUITE(test_suite_domctl_hostile, "domctl_hostile", domctl_hostile_cases);
 /*
  * Suite "domctl_domu", for a domain without privilege: every command,
  * Xen's and Xenolith's, known or not, on any domain id, is -EPERM, and
- * nothing is copied back. Xenolith checks privilege before reading the
- * op (so a bad pointer or version is -EPERM too).
+ * nothing is copied back; but only once the op has been read and its
+ * version checked, as Xen orders them (and sysctl_domu checks).
  */
 static void domu_refused(void)
 {
@@ -642,7 +642,9 @@ static void domu_refused(void)
         }
     CHECK_EQ(dc(~0u, 0, &op), -EPERM);
     CHECK_EQ(domctl_pause(0), -EPERM);
-    CHECK_EQ(HYPERVISOR_domctl((void *)UNMAPPED_VA), -EPERM);
+    CHECK_EQ(HYPERVISOR_domctl((void *)UNMAPPED_VA), -EFAULT);
+    op.interface_version = XEN_DOMCTL_INTERFACE_VERSION - 1;
+    CHECK_EQ(HYPERVISOR_domctl(&op), -EACCES);
 }
 
 static const struct test_case domctl_domu_cases[] = {

@@ -238,12 +238,15 @@ long do_domctl(uint64_t arg)
     bool copy_back = false;
     long rc;
 
-    if (!current_vcpu()->domain->is_privileged)
-        return -EPERM;
+    /* Xen's order, as sysctl's: the argument read (-EFAULT), its version
+     * (-EACCES), then the caller's privilege (-EPERM; Xen looks the domain
+     * up first, which would tell a domU which ids exist: not here). */
     if (copy_from_guest(&op, arg, sizeof(op)))
         return -EFAULT;
     if (op.interface_version != XEN_DOMCTL_INTERFACE_VERSION)
         return -EACCES; /* Xen's answer to a toolstack built for another version */
+    if (!current_vcpu()->domain->is_privileged)
+        return -EPERM;
     switch (op.cmd) {
     case XEN_DOMCTL_getdomaininfo:
         rc = domain_get_info(op.domain, &info);

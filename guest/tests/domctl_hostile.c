@@ -11,9 +11,7 @@
  */
 #undef __XEN_INTERFACE_VERSION__
 #define __XEN_TOOLS__ 1
-#include <guest/domctl.h>
 #include <guest/hypercall.h>
-#include <guest/initrd.h>
 #include <guest/mm.h>
 #include <guest/sysctl.h>
 #include <guest/test.h>
@@ -21,14 +19,9 @@
 #include <xen/domctl.h>
 #include <xenolith/errno.h>
 #include <xenolith/string.h>
-#include <public/xenolith_domctl.h>
+#include "domctl_hostile.h"
 
-#define HV_VA       0xffff830000000000UL /* Xen's direct map */
-#define UNMAPPED_VA 0xffff950000000000UL /* L4 slot 298: never mapped */
-#define MISSING     0x7fef               /* a domain id never given */
-#define BOOT_DOMU   1                    /* the preserved boot domU */
-#define KERNEL      "boot/xenolith-guest"
-#define NR_PAGES    2048 /* 8 MiB: enough for the guest kernel */
+#define MISSING     0x7fef /* a domain id never given */
 #define WAIT_NS     (10 * 1000000000UL)
 #define MAX_CREATED 16
 
@@ -36,7 +29,7 @@ static domid_t created[MAX_CREATED];
 static unsigned int nr_created;
 static unsigned long free_before;
 
-static long dc(uint32_t cmd, domid_t domid, struct xen_domctl *op)
+long dctl_call(uint32_t cmd, domid_t domid, struct xen_domctl *op)
 {
     op->cmd = cmd;
     op->interface_version = XEN_DOMCTL_INTERFACE_VERSION;
@@ -45,7 +38,7 @@ static long dc(uint32_t cmd, domid_t domid, struct xen_domctl *op)
 }
 
 /* A fresh domain with max_mem for NR_PAGES, remembered for the cleanup. */
-static domid_t make_domain(unsigned int max_vcpus)
+domid_t dctl_make_domain(unsigned int max_vcpus)
 {
     domid_t id = 0;
 
@@ -57,7 +50,7 @@ static domid_t make_domain(unsigned int max_vcpus)
 }
 
 /* Two pages, the second unmapped: returns the first's address. */
-static char *page_before_hole(unsigned long *pfn)
+char *dctl_hole_open(unsigned long *pfn)
 {
     *pfn = mm_pages_alloc(2);
     if (!*pfn)
@@ -67,7 +60,7 @@ static char *page_before_hole(unsigned long *pfn)
     return mm_pfn_to_virt(*pfn);
 }
 
-static void page_hole_close(unsigned long pfn)
+void dctl_hole_close(unsigned long pfn)
 {
     uint64_t pte = ((uint64_t)mm_pfn_to_mfn(pfn + 1) << PAGE_SHIFT) | PTE_PAGE;
 
@@ -77,7 +70,7 @@ static void page_hole_close(unsigned long pfn)
 }
 
 /* Polls getdomaininfo until fn(rc, info) says done, at most WAIT_NS. */
-static bool wait_for(domid_t id, bool (*done)(long rc, const struct domctl_info *i))
+bool dctl_wait(domid_t id, bool (*done)(long rc, const struct domctl_info *i))
 {
     uint64_t deadline = time_now() + WAIT_NS;
     struct domctl_info info;
@@ -95,7 +88,7 @@ static bool is_shut_down(long rc, const struct domctl_info *i)
     return !rc && i->shutdown;
 }
 
-static bool is_gone(long rc, const struct domctl_info *i)
+bool dctl_is_gone(long rc, const struct domctl_info *i)
 {
     (void)i;
     return rc == -ESRCH;
@@ -106,7 +99,7 @@ static void hostile_setup(void)
 {
     struct sysctl_physinfo pi;
 
-    CHECK(wait_for(BOOT_DOMU, is_shut_down));
+    CHECK(dctl_wait(BOOT_DOMU, is_shut_down));
     CHECK_EQ(sysctl_physinfo(&pi), 0);
     free_before = pi.free_pages;
 }
@@ -115,26 +108,26 @@ static void hostile_setup(void)
 static void hostile_create(void)
 {
     struct xen_domctl op = {0};
-    domid_t id = make_domain(1);
+    domid_t id = dctl_make_domain(1);
 
     CHECK(id != 0);
     op.u.createdomain.max_vcpus = 1;
     op.u.createdomain.flags = XEN_DOMCTL_CDF_hvm;
-    CHECK_EQ(dc(XEN_DOMCTL_createdomain, 0, &op), -EINVAL);
+    CHECK_EQ(dctl_call(XEN_DOMCTL_createdomain, 0, &op), -EINVAL);
     op.u.createdomain.flags = XEN_DOMCTL_CDF_hvm | XEN_DOMCTL_CDF_hap;
-    CHECK_EQ(dc(XEN_DOMCTL_createdomain, 0, &op), -EINVAL);
+    CHECK_EQ(dctl_call(XEN_DOMCTL_createdomain, 0, &op), -EINVAL);
     op.u.createdomain.flags = XEN_DOMCTL_CDF_hap;
-    CHECK_EQ(dc(XEN_DOMCTL_createdomain, 0, &op), -EINVAL);
+    CHECK_EQ(dctl_call(XEN_DOMCTL_createdomain, 0, &op), -EINVAL);
     op.u.createdomain.flags = 0;
     op.u.createdomain.max_vcpus = 0;
-    CHECK_EQ(dc(XEN_DOMCTL_createdomain, 0, &op), -EINVAL);
+    CHECK_EQ(dctl_call(XEN_DOMCTL_createdomain, 0, &op), -EINVAL);
     op.u.createdomain.max_vcpus = 33;
-    CHECK_EQ(dc(XEN_DOMCTL_createdomain, 0, &op), -EINVAL);
+    CHECK_EQ(dctl_call(XEN_DOMCTL_createdomain, 0, &op), -EINVAL);
     op.u.createdomain.max_vcpus = ~0u;
-    CHECK_EQ(dc(XEN_DOMCTL_createdomain, 0, &op), -EINVAL);
+    CHECK_EQ(dctl_call(XEN_DOMCTL_createdomain, 0, &op), -EINVAL);
     op.u.createdomain.max_vcpus = 1;
-    CHECK_EQ(dc(XEN_DOMCTL_createdomain, id, &op), -EEXIST);
-    CHECK_EQ(dc(XEN_DOMCTL_createdomain, BOOT_DOMU, &op), -EEXIST);
+    CHECK_EQ(dctl_call(XEN_DOMCTL_createdomain, id, &op), -EEXIST);
+    CHECK_EQ(dctl_call(XEN_DOMCTL_createdomain, BOOT_DOMU, &op), -EEXIST);
 }
 
 /* The caller may not destroy or pause itself (-EINVAL, as Xen); DOMID_SELF
@@ -167,18 +160,18 @@ static void hostile_missing(void)
         for (unsigned int j = 0; j < ARRAY_SIZE(ids); j++) {
             memset(&op, 0, sizeof(op));
             op.u.scheduler_op.sched_id = XEN_SCHEDULER_CREDIT;
-            if (dc(cmds[i], ids[j], &op) != -ESRCH)
+            if (dctl_call(cmds[i], ids[j], &op) != -ESRCH)
                 test_fail(__FILE__, __LINE__, "cmd %#x domain %#x: not -ESRCH", cmds[i], ids[j]);
         }
     memset(&op, 0, sizeof(op));
-    CHECK_EQ(dc(XEN_DOMCTL_getdomaininfo, MISSING, &op), -ESRCH);
+    CHECK_EQ(dctl_call(XEN_DOMCTL_getdomaininfo, MISSING, &op), -ESRCH);
 }
 
 /* getvcpuinfo and affinity: a vCPU at or past max_vcpus, no HARD/SOFT flag. */
 static void hostile_vcpu(void)
 {
     const uint32_t bad[] = {2, 32, 0xffff, ~0u};
-    domid_t id = make_domain(2);
+    domid_t id = dctl_make_domain(2);
     struct xen_domctl op = {0};
     uint64_t hard = 1, soft = 1;
     struct domctl_vcpu v;
@@ -194,10 +187,10 @@ static void hostile_vcpu(void)
     op.u.vcpuaffinity.flags = 0;
     set_xen_guest_handle(op.u.vcpuaffinity.cpumap_hard.bitmap, (uint8_t *)&hard);
     op.u.vcpuaffinity.cpumap_hard.nr_bits = 64;
-    CHECK_EQ(dc(XEN_DOMCTL_setvcpuaffinity, id, &op), -EINVAL);
-    CHECK_EQ(dc(XEN_DOMCTL_getvcpuaffinity, id, &op), -EINVAL);
+    CHECK_EQ(dctl_call(XEN_DOMCTL_setvcpuaffinity, id, &op), -EINVAL);
+    CHECK_EQ(dctl_call(XEN_DOMCTL_getvcpuaffinity, id, &op), -EINVAL);
     op.u.vcpuaffinity.flags = ~(XEN_VCPUAFFINITY_HARD | XEN_VCPUAFFINITY_SOFT);
-    CHECK_EQ(dc(XEN_DOMCTL_getvcpuaffinity, id, &op), -EINVAL);
+    CHECK_EQ(dctl_call(XEN_DOMCTL_getvcpuaffinity, id, &op), -EINVAL);
 }
 
 /* One affinity call on vCPU 0 of id: the hard map only, at map/nr_bits. */
@@ -208,7 +201,7 @@ static long affinity_hard(uint32_t cmd, domid_t id, unsigned long map, uint32_t 
     op.u.vcpuaffinity.flags = XEN_VCPUAFFINITY_HARD;
     set_xen_guest_handle(op.u.vcpuaffinity.cpumap_hard.bitmap, (uint8_t *)map);
     op.u.vcpuaffinity.cpumap_hard.nr_bits = nr_bits;
-    return dc(cmd, id, &op);
+    return dctl_call(cmd, id, &op);
 }
 
 /* Bitmaps the hypervisor cannot read or write (-EFAULT), or with no online
@@ -216,7 +209,7 @@ static long affinity_hard(uint32_t cmd, domid_t id, unsigned long map, uint32_t 
 static void hostile_affinity_masks(void)
 {
     const unsigned long maps[] = {UNMAPPED_VA, HV_VA, 0};
-    domid_t id = make_domain(1);
+    domid_t id = dctl_make_domain(1);
     uint64_t hard, soft, zero = 0, offline = 1ul << 63;
 
     CHECK(id != 0);
@@ -242,7 +235,7 @@ static void hostile_affinity_masks(void)
  */
 static void hostile_affinity_nr_bits(void)
 {
-    domid_t id = make_domain(1);
+    domid_t id = dctl_make_domain(1);
     uint8_t map[2];
     unsigned long pfn;
     char *page;
@@ -267,14 +260,14 @@ static void hostile_affinity_nr_bits(void)
     CHECK_EQ(affinity_hard(XEN_DOMCTL_getvcpuaffinity, id, (unsigned long)map, 3), 0);
     CHECK_EQ(map[0], 0x01);
     CHECK_EQ(map[1], 0xff);
-    page = page_before_hole(&pfn);
+    page = dctl_hole_open(&pfn);
     CHECK(page != NULL);
     page[PAGE_SIZE - 1] = 0x5a;
     CHECK_EQ(affinity_hard(XEN_DOMCTL_getvcpuaffinity, id, (unsigned long)page + PAGE_SIZE - 1,
                            0xfffffff8u),
              -EFAULT);
     CHECK_EQ(page[PAGE_SIZE - 1], 0x01);
-    page_hole_close(pfn);
+    dctl_hole_close(pfn);
 }
 
 static long sched_op(domid_t id, uint32_t sched_id, uint32_t cmd, unsigned int *weight,
@@ -287,7 +280,7 @@ static long sched_op(domid_t id, uint32_t sched_id, uint32_t cmd, unsigned int *
     op.u.scheduler_op.cmd = cmd;
     op.u.scheduler_op.u.credit.weight = (uint16_t)*weight;
     op.u.scheduler_op.u.credit.cap = (uint16_t)*cap;
-    rc = dc(XEN_DOMCTL_scheduler_op, id, &op);
+    rc = dctl_call(XEN_DOMCTL_scheduler_op, id, &op);
     *weight = op.u.scheduler_op.u.credit.weight;
     *cap = op.u.scheduler_op.u.credit.cap;
     return rc;
@@ -300,7 +293,7 @@ static void hostile_sched(void)
 {
     const uint32_t cmds[] = {XEN_DOMCTL_SCHEDOP_putvcpuinfo, XEN_DOMCTL_SCHEDOP_getvcpuinfo, 4,
                              ~0u};
-    domid_t id = make_domain(1);
+    domid_t id = dctl_make_domain(1);
     unsigned int w = 300, c = 20;
 
     CHECK(id != 0);
@@ -322,213 +315,12 @@ static void hostile_sched(void)
     CHECK_EQ(domctl_sched_credit_set(id, 65535, 0), 0);
 }
 
-/* XENOLITH_DOMCTL_build with a's fields; the rest as a valid call's. */
-static long build(domid_t id, const struct xenolith_domctl_build *a)
-{
-    struct xen_domctl op = {0};
-
-    memcpy(&op.u, a, sizeof(*a));
-    return dc(XENOLITH_DOMCTL_build, id, &op);
-}
-
-static const void *kernel_image(size_t *len)
-{
-    const void *k = NULL;
-
-    return initrd_find(KERNEL, &k, len) ? NULL : k;
-}
-
-/*
- * Pointers to kernel, ramdisk and command line that are unmapped, in the
- * hypervisor's range or wrapping: -EFAULT. Each other field is valid, so
- * the bad one is what is refused.
- */
-static void hostile_build_pointers(void)
-{
-    const unsigned long bad[] = {UNMAPPED_VA, HV_VA, 0xfffffffffffff000UL};
-    domid_t id = make_domain(1);
-    size_t len;
-    const void *kernel = kernel_image(&len);
-    struct xenolith_domctl_build b = {
-        .kernel_len = 0x2000, .nr_pages = NR_PAGES, .store_domid = DOMID_INVALID};
-
-    CHECK(id != 0 && kernel != NULL);
-    for (unsigned int i = 0; i < ARRAY_SIZE(bad); i++) {
-        b.kernel = bad[i];
-        CHECK_EQ(build(id, &b), -EFAULT);
-        b.kernel = (unsigned long)kernel;
-        b.cmdline = bad[i];
-        CHECK_EQ(build(id, &b), -EFAULT);
-        b.cmdline = 0;
-        b.ramdisk = bad[i];
-        b.ramdisk_len = 0x2000;
-        CHECK_EQ(build(id, &b), -EFAULT);
-        b.ramdisk = b.ramdisk_len = 0;
-    }
-    /* the largest kernel is only too far to read */
-    b.kernel = UNMAPPED_VA;
-    b.kernel_len = 64ul << 20;
-    CHECK_EQ(build(id, &b), -EFAULT);
-}
-
-/*
- * Sizes: kernel_len 0 or past 64 MiB, a ramdisk past 256 MiB, a ramdisk
- * pointer without a length or a length without one, nr_pages 0 or above
- * max_pages, a store domain id in the reserved range: -EINVAL.
- */
-static void hostile_build_sizes(void)
-{
-    domid_t id = make_domain(1);
-    size_t len;
-    const void *kernel = kernel_image(&len);
-    struct xenolith_domctl_build b = {.kernel = (unsigned long)kernel,
-                                      .kernel_len = 0,
-                                      .nr_pages = NR_PAGES,
-                                      .store_domid = DOMID_INVALID};
-    struct domctl_info info;
-
-    CHECK(id != 0 && kernel != NULL);
-    CHECK_EQ(build(id, &b), -EINVAL);
-    b.kernel_len = (64ul << 20) + 1;
-    CHECK_EQ(build(id, &b), -EINVAL);
-    b.kernel_len = ~0ul;
-    CHECK_EQ(build(id, &b), -EINVAL);
-    b.kernel_len = len;
-    b.ramdisk = (unsigned long)kernel;
-    b.ramdisk_len = (256ul << 20) + 1;
-    CHECK_EQ(build(id, &b), -EINVAL);
-    b.ramdisk_len = 0;
-    CHECK_EQ(build(id, &b), -EINVAL);
-    b.ramdisk = 0;
-    b.ramdisk_len = 4096;
-    CHECK_EQ(build(id, &b), -EINVAL);
-    b.ramdisk_len = 0;
-    b.nr_pages = 0;
-    CHECK_EQ(build(id, &b), -EINVAL);
-    CHECK_EQ(domctl_domain_info(id, &info), 0);
-    b.nr_pages = info.max_pages + 1;
-    CHECK_EQ(build(id, &b), -EINVAL);
-    b.nr_pages = ~0ul;
-    CHECK_EQ(build(id, &b), -EINVAL);
-    b.nr_pages = NR_PAGES;
-    const uint32_t stores[] = {DOMID_FIRST_RESERVED, DOMID_SELF, DOMID_XEN, 0x10000, ~0u};
-    for (unsigned int i = 0; i < ARRAY_SIZE(stores); i++) {
-        b.store_domid = stores[i];
-        CHECK_EQ(build(id, &b), -EINVAL);
-    }
-    CHECK_EQ(domctl_domain_info(id, &info), 0);
-    CHECK_EQ(info.tot_pages, 0); /* nothing refused took memory */
-}
-
-/*
- * The command line: < 1024 bytes with its NUL. 1023 characters pass (the
- * unmapped kernel is what fails), 1024 are -EINVAL; a NUL-terminated one
- * ending on the last byte before an unmapped page is read (only to there).
- */
-static void hostile_build_cmdline(void)
-{
-    static char line[1100];
-    domid_t id = make_domain(1);
-    struct xenolith_domctl_build b = {.kernel = UNMAPPED_VA,
-                                      .kernel_len = 4096,
-                                      .cmdline = (unsigned long)line,
-                                      .nr_pages = NR_PAGES,
-                                      .store_domid = DOMID_INVALID};
-    unsigned long pfn;
-    char *page;
-
-    CHECK(id != 0);
-    memset(line, 'x', sizeof(line));
-    line[1023] = '\0';
-    CHECK_EQ(build(id, &b), -EFAULT);
-    line[1023] = 'x';
-    line[1024] = '\0';
-    CHECK_EQ(build(id, &b), -EINVAL);
-    line[1024] = 'x';
-    CHECK_EQ(build(id, &b), -EINVAL);
-    page = page_before_hole(&pfn);
-    CHECK(page != NULL);
-    memset(page, 'y', PAGE_SIZE);
-    page[PAGE_SIZE - 1] = '\0';
-    b.cmdline = (unsigned long)page + PAGE_SIZE - 2; /* "y" and its NUL */
-    b.kernel_len = 0;
-    CHECK_EQ(build(id, &b), -EINVAL); /* the kernel's length, not the line */
-    b.cmdline = (unsigned long)page + PAGE_SIZE - 1;
-    CHECK_EQ(build(id, &b), -EINVAL);
-    page[PAGE_SIZE - 1] = 'y'; /* now it runs into the hole */
-    CHECK_EQ(build(id, &b), -EFAULT);
-    b.cmdline = (unsigned long)page + PAGE_SIZE - 600;
-    CHECK_EQ(build(id, &b), -EFAULT);
-    page_hole_close(pfn);
-}
-
-/* A kernel that is no kernel: -ENOEXEC (an ELF whose headers point past
- * the image: -EINVAL); the domain is still unbuilt (it may be tried
- * again, cannot be unpaused) and destroyable (the cleanup). */
-static void hostile_build_garbage(void)
-{
-    static uint8_t junk[8192];
-    domid_t id = make_domain(1);
-    size_t len;
-    const void *kernel = kernel_image(&len);
-    struct xenolith_domctl_build b = {.kernel = (unsigned long)junk,
-                                      .kernel_len = sizeof(junk),
-                                      .nr_pages = NR_PAGES,
-                                      .store_domid = DOMID_INVALID};
-
-    CHECK(id != 0 && kernel != NULL);
-    for (unsigned int i = 0; i < sizeof(junk); i++)
-        junk[i] = (uint8_t)(i * 37 + 11);
-    CHECK_EQ(build(id, &b), -ENOEXEC);
-    memset(junk, 0, sizeof(junk));
-    CHECK_EQ(build(id, &b), -ENOEXEC);
-    memcpy(junk, kernel, 64);         /* an ELF header, its tables past the end */
-    CHECK_EQ(build(id, &b), -EINVAL); /* malformed, as Xen's libelf says */
-    CHECK_EQ(domctl_unpause(id), -EBUSY);
-}
-
-/*
- * A real build (its command line on the last bytes before an unmapped
- * page): then building it again is -EBUSY, as is building the caller or
- * a boot domain; a created, never-built domain cannot be unpaused.
- */
-static void hostile_build_twice(void)
-{
-    domid_t id = make_domain(1), unbuilt = make_domain(1);
-    size_t len;
-    const void *kernel = kernel_image(&len);
-    struct xenolith_domctl_build b = {.kernel = (unsigned long)kernel,
-                                      .kernel_len = len,
-                                      .nr_pages = NR_PAGES,
-                                      .store_domid = DOMID_INVALID,
-                                      .name = "hostile"};
-    struct domctl_description d;
-    unsigned long pfn;
-    char *page;
-
-    CHECK(id != 0 && unbuilt != 0 && kernel != NULL);
-    CHECK_EQ(domctl_unpause(unbuilt), -EBUSY);
-    page = page_before_hole(&pfn);
-    CHECK(page != NULL);
-    strlcpy(page + PAGE_SIZE - 12, "suite=basic", 12);
-    b.cmdline = (unsigned long)page + PAGE_SIZE - 12;
-    CHECK_EQ(build(id, &b), 0);
-    page_hole_close(pfn);
-    b.cmdline = 0;
-    CHECK_EQ(build(id, &b), -EBUSY);
-    CHECK_EQ(build(0, &b), -EBUSY);
-    CHECK_EQ(build(BOOT_DOMU, &b), -EBUSY);
-    CHECK_EQ(domctl_describe(id, &d), 0);
-    CHECK_EQ(strcmp(d.name, "hostile"), 0);
-    CHECK(d.console_mfn != 0);
-}
-
 /* XENOLITH_DOMCTL_console: only into a live domU's console ring; the
  * control domain's own, a never-built domain's and a shut-down one's are
  * -EINVAL, and the input stays where it was. */
 static void hostile_console(void)
 {
-    domid_t id = make_domain(1), before = 0, focus = 0;
+    domid_t id = dctl_make_domain(1), before = 0, focus = 0;
 
     CHECK(id != 0);
     CHECK_EQ(domctl_console(0, false, &before), 0);
@@ -562,14 +354,14 @@ static void hostile_op(void)
     CHECK_EQ(HYPERVISOR_domctl((void *)UNMAPPED_VA), -EFAULT);
     CHECK_EQ(HYPERVISOR_domctl((void *)HV_VA), -EFAULT);
     CHECK_EQ(HYPERVISOR_domctl((void *)0xfffffffffffffff0UL), -EFAULT);
-    page = page_before_hole(&pfn);
+    page = dctl_hole_open(&pfn);
     CHECK(page != NULL);
     memset(&op, 0, sizeof(op));
     op.cmd = XEN_DOMCTL_getdomaininfo;
     op.interface_version = XEN_DOMCTL_INTERFACE_VERSION;
     memcpy(page + PAGE_SIZE - 16, &op, 16); /* its head, the rest in the hole */
     CHECK_EQ(HYPERVISOR_domctl(page + PAGE_SIZE - 16), -EFAULT);
-    page_hole_close(pfn);
+    dctl_hole_close(pfn);
     for (unsigned int i = 0; i < ARRAY_SIZE(cmds); i++) {
         memset(&op, 0x5a, sizeof(op));
         op.cmd = cmds[i];
@@ -582,16 +374,20 @@ static void hostile_op(void)
     }
 }
 
-/* Last: every domain made here destroyed (twice is harmless, -ESRCH
- * once gone); when all are gone, every frame is back. */
+/* Last: every domain made here destroyed (those the cases destroyed
+ * already are -ESRCH, as is any once gone); when all are gone, every
+ * frame is back. */
 static void hostile_cleanup(void)
 {
     struct sysctl_physinfo pi;
+    long rc;
 
-    for (unsigned int i = 0; i < nr_created; i++)
-        CHECK_EQ(domctl_destroy(created[i]), 0);
     for (unsigned int i = 0; i < nr_created; i++) {
-        CHECK(wait_for(created[i], is_gone));
+        rc = domctl_destroy(created[i]);
+        CHECK(rc == 0 || rc == -ESRCH);
+    }
+    for (unsigned int i = 0; i < nr_created; i++) {
+        CHECK(dctl_wait(created[i], dctl_is_gone));
         CHECK_EQ(domctl_destroy(created[i]), -ESRCH);
     }
     CHECK_EQ(sysctl_physinfo(&pi), 0);
@@ -609,11 +405,14 @@ static const struct test_case domctl_hostile_cases[] = {
     {"affinity_masks", hostile_affinity_masks},
     {"affinity_nr_bits", hostile_affinity_nr_bits},
     {"sched", hostile_sched},
-    {"build_pointers", hostile_build_pointers},
-    {"build_sizes", hostile_build_sizes},
-    {"build_cmdline", hostile_build_cmdline},
-    {"build_garbage", hostile_build_garbage},
-    {"build_twice", hostile_build_twice},
+    {"build_pointers", dctl_build_pointers},
+    {"build_sizes", dctl_build_sizes},
+    {"build_cmdline", dctl_build_cmdline},
+    {"build_garbage", dctl_build_garbage},
+    {"build_twice", dctl_build_twice},
+    {"build_bzimage", dctl_build_bzimage},
+    {"build_nomem", dctl_build_nomem},
+    {"dying", dctl_dying},
     {"console", hostile_console},
     {"shut_down", hostile_shut_down},
     {"op", hostile_op},
@@ -637,10 +436,10 @@ static void domu_refused(void)
             memset(&op, 0x5a, sizeof(op));
             op.u.createdomain.max_vcpus = 1;
             op.u.createdomain.flags = 0;
-            if (dc(cmd, ids[j], &op) != -EPERM || op.u.pad[100] != 0x5a)
+            if (dctl_call(cmd, ids[j], &op) != -EPERM || op.u.pad[100] != 0x5a)
                 test_fail(__FILE__, __LINE__, "cmd %#x domain %u: not -EPERM", cmd, ids[j]);
         }
-    CHECK_EQ(dc(~0u, 0, &op), -EPERM);
+    CHECK_EQ(dctl_call(~0u, 0, &op), -EPERM);
     CHECK_EQ(domctl_pause(0), -EPERM);
     CHECK_EQ(HYPERVISOR_domctl((void *)UNMAPPED_VA), -EFAULT);
     op.interface_version = XEN_DOMCTL_INTERFACE_VERSION - 1;

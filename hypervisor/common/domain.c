@@ -580,6 +580,7 @@ static void domain_release_page(struct domain *d, struct page_info *pg)
 void domain_destroy(struct domain *d)
 {
     unsigned long flags;
+    domid_t id;
     struct page_info *pg, *tmp;
     unsigned int i;
 
@@ -609,11 +610,6 @@ void domain_destroy(struct domain *d)
     BUG_ON(d->tot_pages != 0);
     unshare_xen_frame(d, d->shared_info);
     spin_unlock(&frame_lock);
-    flags = spin_lock_irqsave(&domlist_lock);
-    list_del(&d->domlist_link);
-    spin_unlock_irqrestore(&domlist_lock, flags);
-    for (i = 0; i < d->max_vcpus; i++)
-        xfree(d->vcpus[i]);
     d->state = DOMSTATE_destroyed;
     if (d->orphaned_frames)
         printk("Domain %u (%s) destroyed: %lu frames still mapped by other domains (freed with "
@@ -622,7 +618,16 @@ void domain_destroy(struct domain *d)
     else
         printk("Domain %u (%s) destroyed: all frames returned; %lu hypercalls answered -ENOSYS\n",
                d->domain_id, d->name, d->enosys_count);
-    domid_give_back(d->domain_id);
+    id = d->domain_id;
+    /* Its vCPUs and itself freed under the lock: getdomaininfo finds it
+     * dying until the last of its memory is back (the heap's pages too),
+     * so a toolstack that waits for it to go sees every frame free. */
+    flags = spin_lock_irqsave(&domlist_lock);
+    list_del(&d->domlist_link);
+    for (i = 0; i < d->max_vcpus; i++)
+        xfree(d->vcpus[i]);
     xfree(d);
+    spin_unlock_irqrestore(&domlist_lock, flags);
+    domid_give_back(id);
     control_domain_virq(VIRQ_DOM_EXC); /* as Xen: the toolstack hears of the end too */
 }

@@ -270,22 +270,6 @@ static void hostile_affinity_nr_bits(void)
     dctl_hole_close(pfn);
 }
 
-static long sched_op(domid_t id, uint32_t sched_id, uint32_t cmd, unsigned int *weight,
-                     unsigned int *cap)
-{
-    struct xen_domctl op = {0};
-    long rc;
-
-    op.u.scheduler_op.sched_id = sched_id;
-    op.u.scheduler_op.cmd = cmd;
-    op.u.scheduler_op.u.credit.weight = (uint16_t)*weight;
-    op.u.scheduler_op.u.credit.cap = (uint16_t)*cap;
-    rc = dctl_call(XEN_DOMCTL_scheduler_op, id, &op);
-    *weight = op.u.scheduler_op.u.credit.weight;
-    *cap = op.u.scheduler_op.u.credit.cap;
-    return rc;
-}
-
 /* scheduler_op: another scheduler's id or a command credit has not
  * (per-vCPU ones included) are -EINVAL, as Xen; a cap past what the host
  * could give is Xenolith's -EINVAL (Xen takes any); nothing changes. */
@@ -298,12 +282,14 @@ static void hostile_sched(void)
 
     CHECK(id != 0);
     CHECK_EQ(domctl_sched_credit_set(id, 300, 20), 0);
-    CHECK_EQ(sched_op(id, XEN_SCHEDULER_CREDIT2, XEN_DOMCTL_SCHEDOP_putinfo, &w, &c), -EINVAL);
-    CHECK_EQ(sched_op(id, 0, XEN_DOMCTL_SCHEDOP_getinfo, &w, &c), -EINVAL);
+    CHECK_EQ(domctl_sched_op(id, XEN_SCHEDULER_CREDIT2, XEN_DOMCTL_SCHEDOP_putinfo, &w, &c),
+             -EINVAL);
+    CHECK_EQ(domctl_sched_op(id, 0, XEN_DOMCTL_SCHEDOP_getinfo, &w, &c), -EINVAL);
     for (unsigned int i = 0; i < ARRAY_SIZE(cmds); i++)
-        CHECK_EQ(sched_op(id, XEN_SCHEDULER_CREDIT, cmds[i], &w, &c), -EINVAL);
+        CHECK_EQ(domctl_sched_op(id, XEN_SCHEDULER_CREDIT, cmds[i], &w, &c), -EINVAL);
     c = 0xfffe;
-    CHECK_EQ(sched_op(id, XEN_SCHEDULER_CREDIT, XEN_DOMCTL_SCHEDOP_putinfo, &w, &c), -EINVAL);
+    CHECK_EQ(domctl_sched_op(id, XEN_SCHEDULER_CREDIT, XEN_DOMCTL_SCHEDOP_putinfo, &w, &c),
+             -EINVAL);
     CHECK_EQ(domctl_sched_credit_get(id, &w, &c), 0);
     CHECK_EQ(w, 300);
     CHECK_EQ(c, 20);

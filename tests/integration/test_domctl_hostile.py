@@ -8,29 +8,21 @@ to build it) runs `domctl_domu` and `sysctl_domu`: every command refused
 with -EPERM. The hypervisor must survive all of it, and every frame the
 suite's domains took must come back (checked by the suite itself)."""
 import re
-import shutil
 
 from harness import EXIT_PASS
 from test_domains import cfg, ends
-from test_toolstack import GUEST, guest_kernel, launcher  # noqa: F401 (fixture)
+from test_toolstack import control_domain, guest_kernel  # noqa: F401 (fixture)
 
 APPEND = "loglvl=all qemu_exit"
 TIMEOUT = 60
 CASES = ["setup", "create", "self", "missing", "vcpu", "affinity_masks", "affinity_nr_bits",
          "sched", "build_pointers", "build_sizes", "build_cmdline", "build_garbage",
-         "build_twice", "build_bzimage", "build_nomem", "dying", "console", "shut_down", "op", "cleanup"]
+         "build_twice", "build_bzimage", "build_nomem", "dying", "console", "shut_down", "op",
+         "cleanup"]
 
 
 def test_domctl_hostile(machine, tmp_path):
-    files = tmp_path / "files"
-    (files / "boot").mkdir(parents=True)
-    shutil.copy(GUEST, files / "boot" / "xenolith-guest")
-    archive = tmp_path / "files.cpio"
-    archive.write_bytes(launcher.pack_files(files))
-    dom0 = tmp_path / "dom0.cfg"
-    dom0.write_text(f'name = "control"\nkernel = "{GUEST}"\nmemory = 64\n'
-                    f'cmdline = "suite=domctl_hostile"\nramdisk = "{archive}"\n')
-    mods = [f"{dom0} xlcfg name=dom0.cfg", f"{GUEST} kernel", f"{archive} ramdisk"]
+    mods = control_domain(tmp_path, "control", "domctl_hostile")
     mods += cfg(tmp_path, "domu.cfg", "domu", "suite=domctl_domu,sysctl_domu",
                 'on_poweroff = "preserve"\n')
     m = machine(modules=mods, append=APPEND, memory="256M", smp=2)

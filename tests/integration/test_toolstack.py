@@ -46,22 +46,29 @@ CONFIGS = {
 }
 
 
+def control_domain(tmp_path, name, suite, configs=()):
+    """Boot modules for a control domain running guest suite `suite`, its
+    ramdisk holding boot/xenolith-guest and etc/xen/<configs> (what
+    `./xenolith run --files DIR` packs)."""
+    files = tmp_path / "files"
+    (files / "etc" / "xen").mkdir(parents=True)
+    (files / "boot").mkdir()
+    shutil.copy(GUEST, files / "boot" / "xenolith-guest")
+    for file in configs:
+        (files / "etc" / "xen" / file).write_text(CONFIGS[file])
+    archive = tmp_path / "files.cpio"
+    archive.write_bytes(launcher.pack_files(files))
+    dom0 = tmp_path / "dom0.cfg"
+    dom0.write_text(f'name = "{name}"\nkernel = "{GUEST}"\nmemory = 64\n'
+                    f'cmdline = "suite={suite}"\nramdisk = "{archive}"\n')
+    return [f"{dom0} xlcfg name=dom0.cfg", f"{GUEST} kernel", f"{archive} ramdisk"]
+
+
 class Shell:
     """The control domain's shell on a machine booted with the toolstack."""
 
     def __init__(self, machine, tmp_path, smp=2):
-        files = tmp_path / "files"
-        (files / "etc" / "xen").mkdir(parents=True)
-        (files / "boot").mkdir()
-        shutil.copy(GUEST, files / "boot" / "xenolith-guest")
-        for name, text in CONFIGS.items():
-            (files / "etc" / "xen" / name).write_text(text)
-        archive = tmp_path / "files.cpio"
-        archive.write_bytes(launcher.pack_files(files))
-        dom0 = tmp_path / "dom0.cfg"
-        dom0.write_text(f'name = "Domain-0"\nkernel = "{GUEST}"\nmemory = 64\n'
-                        f'cmdline = "suite=shell"\nramdisk = "{archive}"\n')
-        mods = [f"{dom0} xlcfg name=dom0.cfg", f"{GUEST} kernel", f"{archive} ramdisk"]
+        mods = control_domain(tmp_path, "Domain-0", "shell", CONFIGS)
         self.m = machine(modules=mods, append=APPEND, smp=smp, console_input=True)
         self.at = self.m.wait_for(r"^\(d0\) Xenolith control domain: type 'help'$", TIMEOUT).end()
         self.wait(PROMPT)

@@ -17,6 +17,7 @@
 #include <guest/test.h>
 #include <guest/time.h>
 #include <xen/domctl.h>
+#include <xen/sysctl.h>
 #include <xenolith/errno.h>
 #include <xenolith/string.h>
 #include "domctl_hostile.h"
@@ -360,6 +361,75 @@ static void hostile_op(void)
     }
 }
 
+static long sysctl_call(struct xen_sysctl *op, uint32_t cmd)
+{
+    op->cmd = cmd;
+    op->interface_version = XEN_SYSCTL_INTERFACE_VERSION;
+    return HYPERVISOR_sysctl(op);
+}
+
+/*
+ * sysctl's buffers where basic_sysctl does not try them: in the
+ * hypervisor's range, wrapping, running into a hole. -EFAULT, nothing
+ * written past the hole or the count, no count copied back, and a
+ * refused readconsole with clear clears nothing.
+ */
+static void hostile_sysctl(void)
+{
+    const size_t rec = sizeof(struct xen_domctl_getdomaininfo);
+    const unsigned long bad[] = {HV_VA, UNMAPPED_VA, 0xffffffffffffff00UL};
+    struct xen_sysctl op;
+    unsigned long pfn;
+    char *page;
+    unsigned int i;
+
+    for (i = 0; i < ARRAY_SIZE(bad); i++) {
+        memset(&op, 0, sizeof(op));
+        set_xen_guest_handle(op.u.readconsole.buffer, (char *)bad[i]);
+        op.u.readconsole.count = 64;
+        op.u.readconsole.clear = 1;
+        CHECK_EQ(sysctl_call(&op, XEN_SYSCTL_readconsole), -EFAULT);
+        CHECK_EQ(op.u.readconsole.count, 64);
+        memset(&op, 0, sizeof(op));
+        set_xen_guest_handle(op.u.getdomaininfolist.buffer, (void *)bad[i]);
+        op.u.getdomaininfolist.max_domains = ~0u;
+        CHECK_EQ(sysctl_call(&op, XEN_SYSCTL_getdomaininfolist), -EFAULT);
+        CHECK_EQ(op.u.getdomaininfolist.num_domains, 0);
+    }
+    CHECK_EQ(HYPERVISOR_sysctl((void *)HV_VA), -EFAULT);
+    page = dctl_hole_open(&pfn);
+    CHECK(page != NULL);
+    /* 8 bytes before the hole, 64 asked: the 8 written, then -EFAULT */
+    memset(page, 0x5a, PAGE_SIZE);
+    memset(&op, 0, sizeof(op));
+    set_xen_guest_handle(op.u.readconsole.buffer, page + PAGE_SIZE - 8);
+    op.u.readconsole.count = 64;
+    op.u.readconsole.clear = 1;
+    CHECK_EQ(sysctl_call(&op, XEN_SYSCTL_readconsole), -EFAULT);
+    CHECK(page[PAGE_SIZE - 9] == 0x5a);
+    op.u.readconsole.clear = 0;
+    set_xen_guest_handle(op.u.readconsole.buffer, page);
+    CHECK_EQ(sysctl_call(&op, XEN_SYSCTL_readconsole), 0);
+    CHECK_EQ(op.u.readconsole.count, 64); /* the log was not cleared */
+    CHECK(page[64] == 0x5a);
+    /* room for one record before the hole; at least two domains exist */
+    memset(&op, 0, sizeof(op));
+    set_xen_guest_handle(op.u.getdomaininfolist.buffer,
+                         (struct xen_domctl_getdomaininfo *)(page + PAGE_SIZE - rec));
+    op.u.getdomaininfolist.max_domains = ~0u;
+    CHECK_EQ(sysctl_call(&op, XEN_SYSCTL_getdomaininfolist), -EFAULT);
+    CHECK_EQ(op.u.getdomaininfolist.num_domains, 0);
+    /* max_domains 1 with room for more: one record, the next untouched */
+    memset(page, 0x5a, PAGE_SIZE);
+    set_xen_guest_handle(op.u.getdomaininfolist.buffer, (struct xen_domctl_getdomaininfo *)page);
+    op.u.getdomaininfolist.max_domains = 1;
+    CHECK_EQ(sysctl_call(&op, XEN_SYSCTL_getdomaininfolist), 0);
+    CHECK_EQ(op.u.getdomaininfolist.num_domains, 1);
+    for (i = rec; i < 2 * rec; i++)
+        CHECK(page[i] == 0x5a);
+    dctl_hole_close(pfn);
+}
+
 /* Last: every domain made here destroyed (those the cases destroyed
  * already are -ESRCH, as is any once gone); when all are gone, every
  * frame is back. */
@@ -402,6 +472,7 @@ static const struct test_case domctl_hostile_cases[] = {
     {"console", hostile_console},
     {"shut_down", hostile_shut_down},
     {"op", hostile_op},
+    {"sysctl", hostile_sysctl},
     {"cleanup", hostile_cleanup},
 };
 TEST_SUITE(test_suite_domctl_hostile, "domctl_hostile", domctl_hostile_cases);

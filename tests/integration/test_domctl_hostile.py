@@ -18,7 +18,7 @@ TIMEOUT = 60
 CASES = ["setup", "create", "self", "missing", "vcpu", "affinity_masks", "affinity_nr_bits",
          "sched", "build_pointers", "build_sizes", "build_cmdline", "build_garbage",
          "build_twice", "build_bzimage", "build_nomem", "dying", "console", "shut_down", "op",
-         "cleanup"]
+         "sysctl", "cleanup"]
 
 
 def test_domctl_hostile(machine, tmp_path):

@@ -43,11 +43,10 @@ domid_t dctl_make_domain(unsigned int max_vcpus)
 {
     domid_t id = 0;
 
-    if (nr_created == MAX_CREATED || domctl_create(max_vcpus, &id) ||
-        domctl_max_mem(id, (NR_PAGES + 256) * 4))
+    if (nr_created == MAX_CREATED || domctl_create(max_vcpus, &id))
         return 0;
-    created[nr_created++] = id;
-    return id;
+    created[nr_created++] = id; /* destroyed at the end even if the rest fails */
+    return domctl_max_mem(id, (NR_PAGES + 256) * 4) ? 0 : id;
 }
 
 /* Two pages, the second unmapped: returns the first's address. */
@@ -70,7 +69,7 @@ void dctl_hole_close(unsigned long pfn)
     mm_pages_free(pfn, 2);
 }
 
-/* Polls getdomaininfo until fn(rc, info) says done, at most WAIT_NS. */
+/* Polls getdomaininfo until done(rc, info) says so, at most WAIT_NS. */
 bool dctl_wait(domid_t id, bool (*done)(long rc, const struct domctl_info *i))
 {
     uint64_t deadline = time_now() + WAIT_NS;
@@ -105,7 +104,9 @@ static void hostile_setup(void)
     free_before = pi.free_pages;
 }
 
-/* createdomain: PV only, 1..32 vCPUs, an id in use is -EEXIST (all Xen's). */
+/* createdomain: PV only (HVM/HAP: -EINVAL, as Xen on a host without HVM),
+ * 1..32 vCPUs (0 is Xen's -EINVAL too; 32 is Xenolith's own ceiling, Xen's
+ * PV one is higher), an id in use is -EEXIST (as Xen). */
 static void hostile_create(void)
 {
     struct xen_domctl op = {0};

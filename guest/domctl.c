@@ -141,13 +141,13 @@ long domctl_set_affinity(domid_t domid, unsigned int vcpu, uint64_t hard, uint64
     return domctl_affinity(XEN_DOMCTL_setvcpuaffinity, domid, vcpu, &hard, &soft);
 }
 
-static long domctl_sched_credit(domid_t domid, uint32_t cmd, unsigned int *weight,
-                                unsigned int *cap)
+long domctl_sched_op(domid_t domid, uint32_t sched_id, uint32_t cmd, unsigned int *weight,
+                     unsigned int *cap)
 {
     struct xen_domctl op = {0};
     long rc;
 
-    op.u.scheduler_op.sched_id = XEN_SCHEDULER_CREDIT;
+    op.u.scheduler_op.sched_id = sched_id;
     op.u.scheduler_op.cmd = cmd;
     op.u.scheduler_op.u.credit.weight = (uint16_t)*weight;
     op.u.scheduler_op.u.credit.cap = (uint16_t)*cap;
@@ -162,12 +162,12 @@ static long domctl_sched_credit(domid_t domid, uint32_t cmd, unsigned int *weigh
 long domctl_sched_credit_get(domid_t domid, unsigned int *weight, unsigned int *cap)
 {
     *weight = *cap = 0;
-    return domctl_sched_credit(domid, XEN_DOMCTL_SCHEDOP_getinfo, weight, cap);
+    return domctl_sched_op(domid, XEN_SCHEDULER_CREDIT, XEN_DOMCTL_SCHEDOP_getinfo, weight, cap);
 }
 
 long domctl_sched_credit_set(domid_t domid, unsigned int weight, unsigned int cap)
 {
-    return domctl_sched_credit(domid, XEN_DOMCTL_SCHEDOP_putinfo, &weight, &cap);
+    return domctl_sched_op(domid, XEN_SCHEDULER_CREDIT, XEN_DOMCTL_SCHEDOP_putinfo, &weight, &cap);
 }
 
 long domctl_build(domid_t domid, const struct domctl_build_args *a, struct domctl_built *out)

@@ -281,8 +281,14 @@ static void shell_session(void)
         if (shell_read_input())
             continue;
         if (sh.dom_exc_seen) {
+            bool spoke = false;
+
             sh.dom_exc_seen = false;
-            toolstack_domains_changed();
+            toolstack_domains_changed(&spoke);
+            if (spoke) { /* it said something: the prompt again, with what was typed */
+                console_write(SHELL_PROMPT, sizeof(SHELL_PROMPT) - 1);
+                console_write(sh.line, sh.len);
+            }
             continue;
         }
         shell_wait(SHELL_IDLE_NS, true);

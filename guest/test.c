@@ -56,6 +56,8 @@ static const struct test_suite *const test_suites[] = {
     &test_suite_spin,
     &test_suite_initrd,
     &test_suite_sysctl_domu,
+    &test_suite_domctl_hostile,
+    &test_suite_domctl_domu,
     &test_suite_shell,
     &test_suite_service,
     &test_suite_service_spin,

@@ -49,6 +49,10 @@ static struct xlcfg_diags ts_diags;
 static struct xlcfg_domain ts_dom;
 static char ts_text[TS_CFG_MAX];
 
+/* Set while the shell's prompt may be on the line: the first message
+ * then starts a new line, and the shell knows to show the prompt again. */
+static bool *ts_spoke;
+
 static void ts_printf(const char *fmt, ...) __printf(1, 2);
 static void ts_printf(const char *fmt, ...)
 {
@@ -56,6 +60,10 @@ static void ts_printf(const char *fmt, ...)
     va_list ap;
     int n;
 
+    if (ts_spoke && !*ts_spoke) {
+        *ts_spoke = true;
+        toolstack_print(NULL, "\n", 1);
+    }
     va_start(ap, fmt);
     n = vsnprintf(buf, sizeof(buf), fmt, ap);
     va_end(ap);
@@ -324,8 +332,9 @@ static void ts_restart(struct ts_domain *t)
     }
 }
 
-void toolstack_domains_changed(void)
+void toolstack_domains_changed(bool *spoke)
 {
+    ts_spoke = spoke;
     for (unsigned int i = 0; i < XL_MAX_DOMAINS; i++) {
         struct ts_domain *t = &ts_doms[i];
         struct domctl_info info;
@@ -351,4 +360,5 @@ void toolstack_domains_changed(void)
         else
             toolstack_destroy(t->domid);
     }
+    ts_spoke = NULL;
 }

@@ -4,8 +4,13 @@
  * frames a domain owns.
  *
  * Locking: domlist_lock protects the list of domains; d->lock protects
- * d's page list and counters. A domain is destroyed only once none of its
- * vCPUs can run any more (sched_remove_vcpu() guarantees it).
+ * d's page list and counters. domlist_lock is taken with interrupts off:
+ * interrupt handlers take evtchn_lock (a vCPU's timer sends its VIRQ),
+ * whose holders look domains up under it, so a CPU interrupted while it
+ * held domlist_lock would wait for evtchn_lock while that lock's holder
+ * waits for domlist_lock, for good (found by domctl_hostile: a domctl on
+ * one CPU, a domain's shutdown raising VIRQ_DOM_EXC on the other). A domain is destroyed only once
+ * none of its vCPUs can run any more (sched_remove_vcpu() guarantees it).
  */
 #include <xenolith/bug.h>
 #include <xenolith/console.h>
@@ -90,10 +95,11 @@ static bool domid_test_and_take(domid_t id)
 /* id, or the next free one when id is DOMID_INVALID; DOMID_INVALID if none. */
 static domid_t domid_take(domid_t id)
 {
+    unsigned long flags;
     domid_t got = DOMID_INVALID;
     unsigned int tries;
 
-    spin_lock(&domlist_lock);
+    flags = spin_lock_irqsave(&domlist_lock);
     if (id != DOMID_INVALID) {
         got = id < DOMID_FIRST_RESERVED && domid_test_and_take(id) ? id : DOMID_INVALID;
     } else {
@@ -104,20 +110,22 @@ static domid_t domid_take(domid_t id)
                 got = domid_rover;
         }
     }
-    spin_unlock(&domlist_lock);
+    spin_unlock_irqrestore(&domlist_lock, flags);
     return got;
 }
 
 static void domid_give_back(domid_t id)
 {
-    spin_lock(&domlist_lock);
+    unsigned long flags = spin_lock_irqsave(&domlist_lock);
+
     domids_taken[id / 64] &= ~(1ull << (id % 64));
-    spin_unlock(&domlist_lock);
+    spin_unlock_irqrestore(&domlist_lock, flags);
 }
 
 struct domain *domain_create(domid_t id, const char *name, unsigned int max_vcpus,
                              unsigned long max_pages, bool privileged)
 {
+    unsigned long flags;
     struct domain *d;
     unsigned int i;
 
@@ -160,10 +168,10 @@ struct domain *domain_create(domid_t id, const char *name, unsigned int max_vcpu
 
     if (sched_domain_init(d))
         goto fail_sched;
-    spin_lock(&domlist_lock);
+    flags = spin_lock_irqsave(&domlist_lock);
     list_add_tail_published(&d->domlist_link, &domain_list); /* for_each_domain() */
     nr_domains++;
-    spin_unlock(&domlist_lock);
+    spin_unlock_irqrestore(&domlist_lock, flags);
     printk("Domain %u (%s) created: %u vCPU%s, up to %lu KiB%s\n", id, d->name, max_vcpus,
            max_vcpus > 1 ? "s" : "", max_pages * 4, privileged ? ", privileged" : "");
     return d;
@@ -208,11 +216,12 @@ static struct domain *domain_find_locked(domid_t id)
 
 struct domain *domain_by_id(domid_t id)
 {
+    unsigned long flags;
     struct domain *found;
 
-    spin_lock(&domlist_lock);
+    flags = spin_lock_irqsave(&domlist_lock);
     found = domain_find_locked(id);
-    spin_unlock(&domlist_lock);
+    spin_unlock_irqrestore(&domlist_lock, flags);
     return found;
 }
 
@@ -227,13 +236,14 @@ uint64_t vcpu_cpu_time(const struct vcpu *v)
 
 struct domain *domain_get(domid_t id)
 {
+    unsigned long flags;
     struct domain *found;
 
-    spin_lock(&domlist_lock);
+    flags = spin_lock_irqsave(&domlist_lock);
     found = domain_find_locked(id);
     if (found)
         __atomic_add_fetch(&found->refs, 1, __ATOMIC_ACQUIRE);
-    spin_unlock(&domlist_lock);
+    spin_unlock_irqrestore(&domlist_lock, flags);
     return found;
 }
 
@@ -273,9 +283,10 @@ static void domain_fill_info(const struct domain *d, struct domain_info *out)
 
 int domain_get_info(domid_t from, struct domain_info *out)
 {
+    unsigned long flags;
     const struct domain *d, *best = NULL;
 
-    spin_lock(&domlist_lock);
+    flags = spin_lock_irqsave(&domlist_lock);
     list_for_each_entry(d, &domain_list, domlist_link)
     {
         if (d->domain_id >= from && (!best || d->domain_id < best->domain_id))
@@ -288,7 +299,7 @@ int domain_get_info(domid_t from, struct domain_info *out)
     }
     if (best)
         domain_fill_info(best, out);
-    spin_unlock(&domlist_lock);
+    spin_unlock_irqrestore(&domlist_lock, flags);
     return best ? 0 : -ESRCH;
 }
 
@@ -408,9 +419,10 @@ static bool domain_is_running_anywhere(const struct domain *d)
 /* A shut-down domain that no longer runs anywhere, not yet handed to the policy. */
 static struct domain *find_reapable(void)
 {
+    unsigned long flags;
     struct domain *d, *found = NULL;
 
-    spin_lock(&domlist_lock);
+    flags = spin_lock_irqsave(&domlist_lock);
     list_for_each_entry(d, &domain_list, domlist_link)
     {
         if (d->state == DOMSTATE_shutdown && __atomic_load_n(&d->stopped, __ATOMIC_ACQUIRE) &&
@@ -420,7 +432,7 @@ static struct domain *find_reapable(void)
             break;
         }
     }
-    spin_unlock(&domlist_lock);
+    spin_unlock_irqrestore(&domlist_lock, flags);
     return found;
 }
 
@@ -567,16 +579,18 @@ static void domain_release_page(struct domain *d, struct page_info *pg)
 
 void domain_destroy(struct domain *d)
 {
+    unsigned long flags;
+    domid_t id;
     struct page_info *pg, *tmp;
     unsigned int i;
 
     ASSERT(d->state == DOMSTATE_shutdown || d->state == DOMSTATE_created);
-    spin_lock(&domlist_lock);
+    flags = spin_lock_irqsave(&domlist_lock);
     d->state = DOMSTATE_dying;
     list_del(&d->domlist_link);
     list_add_tail(&d->domlist_link, &dying_list);
     nr_domains--;
-    spin_unlock(&domlist_lock);
+    spin_unlock_irqrestore(&domlist_lock, flags);
     /* Unlinked: no new domain_get(); those in flight (domctl) finish first. */
     while (__atomic_load_n(&d->refs, __ATOMIC_ACQUIRE))
         cpu_relax();
@@ -596,11 +610,6 @@ void domain_destroy(struct domain *d)
     BUG_ON(d->tot_pages != 0);
     unshare_xen_frame(d, d->shared_info);
     spin_unlock(&frame_lock);
-    spin_lock(&domlist_lock);
-    list_del(&d->domlist_link);
-    spin_unlock(&domlist_lock);
-    for (i = 0; i < d->max_vcpus; i++)
-        xfree(d->vcpus[i]);
     d->state = DOMSTATE_destroyed;
     if (d->orphaned_frames)
         printk("Domain %u (%s) destroyed: %lu frames still mapped by other domains (freed with "
@@ -609,7 +618,16 @@ void domain_destroy(struct domain *d)
     else
         printk("Domain %u (%s) destroyed: all frames returned; %lu hypercalls answered -ENOSYS\n",
                d->domain_id, d->name, d->enosys_count);
-    domid_give_back(d->domain_id);
+    id = d->domain_id;
+    /* Its vCPUs and itself freed under the lock: getdomaininfo finds it
+     * dying until the last of its memory is back (the heap's pages too),
+     * so a toolstack that waits for it to go sees every frame free. */
+    flags = spin_lock_irqsave(&domlist_lock);
+    list_del(&d->domlist_link);
+    for (i = 0; i < d->max_vcpus; i++)
+        xfree(d->vcpus[i]);
     xfree(d);
+    spin_unlock_irqrestore(&domlist_lock, flags);
+    domid_give_back(id);
     control_domain_virq(VIRQ_DOM_EXC); /* as Xen: the toolstack hears of the end too */
 }

@@ -279,15 +279,16 @@ long do_domctl(uint64_t arg)
     bool copy_back = false;
     long rc;
 
-    if (!self->is_privileged && !self->is_xenstore)
-        return -EPERM;
+    /* Xen's order, as sysctl's: the argument read (-EFAULT), its version
+     * (-EACCES), then the caller's privilege (-EPERM; Xen looks the domain
+     * up first, which would tell a domU which ids exist: not here). */
     if (copy_from_guest(&op, arg, sizeof(op)))
         return -EFAULT;
     if (op.interface_version != XEN_DOMCTL_INTERFACE_VERSION)
         return -EACCES; /* Xen's answer to a toolstack built for another version */
     /* A xenstore domain reads the domain list, as Xen's XSM lets it. */
-    if (!self->is_privileged && op.cmd != XEN_DOMCTL_getdomaininfo &&
-        op.cmd != XENOLITH_DOMCTL_describe)
+    if (!self->is_privileged && (!self->is_xenstore || (op.cmd != XEN_DOMCTL_getdomaininfo &&
+                                                        op.cmd != XENOLITH_DOMCTL_describe)))
         return -EPERM;
     if (op.cmd == XENOLITH_DOMCTL_describe && op.domain == DOMID_SELF)
         op.domain = self->domain_id; /* how a xenstore domain learns its id */

@@ -76,8 +76,12 @@ static int copy_string_in(char buf[BUILD_CMDLINE_MAX], uint64_t addr)
 
 static int build_checks(const struct domain *d, const struct xenolith_domctl_build *b)
 {
-    if (d->built || d->state != DOMSTATE_created || !d->toolstack)
-        return -EBUSY; /* boot domains have theirs from the boot modules */
+    /* Boot domains have theirs from the boot modules; a failed build holds
+     * its frames until destroyed (pv_build_domain refuses it too, but only
+     * after the image is copied and the memory counted: -EBUSY whatever
+     * the host has free). */
+    if (d->built || d->tot_pages || d->state != DOMSTATE_created || !d->toolstack)
+        return -EBUSY;
     if (b->nr_pages == 0 || b->nr_pages > d->max_pages)
         return -EINVAL; /* XEN_DOMCTL_max_mem first */
     if (b->nr_pages > heap_free_frames())

@@ -227,13 +227,20 @@ int sched_set_affinity(struct vcpu *v, uint64_t hard, uint64_t soft)
     return rc;
 }
 
-/* Makes v runnable (from blocked or offline) and tells whoever must look. */
+/*
+ * Makes v runnable (from blocked or offline) and tells whoever must look.
+ * Only in a running domain: pausing and stopping a domain change its state
+ * first and then take its vCPUs off under this lock, so a wake-up racing
+ * them (a timer firing on another pCPU) either comes before and is undone,
+ * or sees the state and does nothing.
+ */
 static void make_runnable(struct vcpu *v)
 {
     unsigned long flags = spin_lock_irqsave(&sched_lock);
     uint64_t mask = 0;
 
-    if (v->run_state != VCPU_runnable) {
+    if (v->run_state != VCPU_runnable &&
+        __atomic_load_n(&v->domain->state, __ATOMIC_ACQUIRE) == DOMSTATE_running) {
         v->run_state = VCPU_runnable;
         mask = ops->wake(v, NOW());
     }

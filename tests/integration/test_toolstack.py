@@ -50,29 +50,37 @@ CONFIGS = {
 }
 
 
+def control_domain(tmp_path, name, suite, configs=(), extra_files=()):
+    """Boot modules for a control domain running guest suite `suite`, its
+    ramdisk holding boot/xenolith-guest, etc/xen/<configs> and the
+    (name in the ramdisk, host file) extra_files (what `./xenolith run
+    --files DIR` packs)."""
+    files = tmp_path / "files"
+    (files / "etc" / "xen").mkdir(parents=True)
+    (files / "boot").mkdir()
+    shutil.copy(GUEST, files / "boot" / "xenolith-guest")
+    for file in configs:
+        (files / "etc" / "xen" / file).write_text(CONFIGS[file])
+    for file, source in extra_files:
+        shutil.copy(source, files / file)
+    archive = tmp_path / "files.cpio"
+    archive.write_bytes(launcher.pack_files(files))
+    dom0 = tmp_path / "dom0.cfg"
+    dom0.write_text(f'name = "{name}"\nkernel = "{GUEST}"\nmemory = 64\n'
+                    f'cmdline = "suite={suite}"\nramdisk = "{archive}"\n')
+    return [f"{dom0} xlcfg name=dom0.cfg", f"{GUEST} kernel", f"{archive} ramdisk"]
+
+
 class Shell:
     """The control domain's shell on a machine booted with the toolstack."""
 
-    def __init__(self, machine, tmp_path, smp=2, cmdline="suite=shell", extra_files=(),
+    def __init__(self, machine, tmp_path, smp=2, suite="shell", extra_files=(),
                  extra_modules=(), append=APPEND, **machine_args):
-        files = tmp_path / "files"
-        (files / "etc" / "xen").mkdir(parents=True)
-        (files / "boot").mkdir()
-        shutil.copy(GUEST, files / "boot" / "xenolith-guest")
-        for name, text in CONFIGS.items():
-            (files / "etc" / "xen" / name).write_text(text)
-        for name, source in extra_files:
-            shutil.copy(source, files / name)
-        archive = tmp_path / "files.cpio"
-        archive.write_bytes(launcher.pack_files(files))
-        dom0 = tmp_path / "dom0.cfg"
-        dom0.write_text(f'name = "Domain-0"\nkernel = "{GUEST}"\nmemory = 64\n'
-                        f'cmdline = "{cmdline}"\nramdisk = "{archive}"\n')
-        mods = [f"{dom0} xlcfg name=dom0.cfg", f"{GUEST} kernel", f"{archive} ramdisk"]
+        mods = control_domain(tmp_path, "Domain-0", suite, CONFIGS, extra_files)
         self.m = machine(modules=mods + list(extra_modules), append=append, smp=smp,
                          console_input=True, **machine_args)
         self.at = 0
-        if cmdline == "suite=shell":
+        if suite == "shell":
             self.wait(r"^\(d0\) Xenolith control domain: type 'help'$")
             self.wait(PROMPT)
 
@@ -82,19 +90,15 @@ class Shell:
         return match
 
     def run(self, line, timeout=TIMEOUT):
-        """Types line; returns the control domain's output up to the next prompt."""
-        start = self.at
+        """Types line; returns the control domain's output after its echo,
+        up to the next prompt. (The echo may be cut by other domains' lines,
+        and a prompt shown again after an asynchronous message may come
+        before it: the command's own output starts where its echo ends.)"""
         self.m.send(line + "\n")
+        echo_end = self.wait(re.escape(line[-8:]) + r"\r?$", timeout).end()
         end = self.wait(PROMPT, timeout).start()
-        text = self.m.log()[start:end]
-        lines = [l[5:] for l in text.splitlines() if l.startswith("(d0) ")]
-        # The echo of what was typed goes on the prompt's line, unless
-        # another domain's output came between: then its pieces come first.
-        typed = line
-        while lines and typed and lines[0] and typed.startswith(lines[0]):
-            typed = typed[len(lines[0]):]
-            lines.pop(0)
-        return "\n".join(lines)
+        text = self.m.log()[echo_end:end]
+        return "\n".join(l[5:] for l in text.splitlines() if l.startswith("(d0) "))
 
     def list(self):
         """{name: (id, mem MiB, vcpus, state, time)} from xl list."""
@@ -253,7 +257,7 @@ def test_vcpu_context_get_and_set(machine, tmp_path):
     """XEN_DOMCTL_getvcpucontext/setvcpucontext from the control domain
     (guest suite vcpu_context): the builder's start-of-day state read
     back, given to a second vCPU, refusals, nothing leaked."""
-    sh = Shell(machine, tmp_path, cmdline="suite=vcpu_context")
+    sh = Shell(machine, tmp_path, suite="vcpu_context")
     assert sh.m.wait_exit(TIMEOUT) == 33, sh.m.tail()
     log = sh.m.log()
     assert re.search(r"^\(d0\) 2 passed, 0 failed$", log, re.M), log[-3000:]
@@ -312,8 +316,7 @@ def test_xenstore_domain_of_its_own(machine, tmp_path):
                    f'cmdline = "suite=xenstored"\n')
     sh = Shell(machine, tmp_path, extra_modules=[f"{xsd} xlcfg name=xsd.cfg", f"{GUEST} kernel"],
                append="loglvl=all qemu_exit xenstored=dom1")
-    assert re.search(r"^\(d1\) xenstored: serving from a xenstore domain of its own$",
-                     sh.m.log(), re.M)
+    sh.m.wait_for(r"^\(d1\) xenstored: serving from a xenstore domain of its own$", TIMEOUT)
     assert sh.run("xenstore-read /local/domain/0/name").strip() == "Domain-0"
     assert re.search(r"xenstore: in domain 1$", sh.run("free"), re.M)
     sh.run("xl create etc/xen/svc1.cfg")

@@ -41,6 +41,10 @@ long domctl_set_affinity(domid_t domid, unsigned int vcpu, uint64_t hard, uint64
 /* Credit's weight and cap; set: 0 weight or ~0u cap leaves that one. */
 long domctl_sched_credit_get(domid_t domid, unsigned int *weight, unsigned int *cap);
 long domctl_sched_credit_set(domid_t domid, unsigned int weight, unsigned int cap);
+/* XEN_DOMCTL_scheduler_op as given (XEN_SCHEDULER_*, XEN_DOMCTL_SCHEDOP_*);
+ * credit's weight and cap in, and out when it succeeds. */
+long domctl_sched_op(domid_t domid, uint32_t sched_id, uint32_t cmd, unsigned int *weight,
+                     unsigned int *cap);
 
 struct domctl_build_args {
     const void *kernel;

@@ -74,6 +74,9 @@ extern const struct test_suite test_suite_bench, test_suite_bench_smp, test_suit
     test_suite_bench_pong;
 /* A domU refused the control domain's sysctl (tests/integration/test_domains.py). */
 extern const struct test_suite test_suite_sysctl_domu;
+/* domctl's rules broken by the control domain, and refused to a domU
+ * (tests/integration/test_domctl_hostile.py). */
+extern const struct test_suite test_suite_domctl_hostile, test_suite_domctl_domu;
 /* A CPU-bound spinner (tests/integration/test_fairness.py): runstate figures. */
 extern const struct test_suite test_suite_spin;
 /* The boot ramdisk of `./xenolith run --files` (tests/integration/test_initrd.py). */

@@ -19,8 +19,9 @@ void toolstack_print(void *ctx, const char *s, size_t len);
 /* xl create: 0 and *domid, or -errno after saying why. */
 int toolstack_create(void *ctx, const char *path, const char *const *extra, unsigned int nr_extra,
                      uint16_t *domid);
-/* A domain the toolstack created has shut down: its xl.cfg action. */
-void toolstack_domains_changed(void);
+/* A domain the toolstack created has shut down: its xl.cfg action. With
+ * spoke, a first message starts a new line and sets *spoke. */
+void toolstack_domains_changed(bool *spoke);
 /* When the toolstack created domid (system time), 0 for boot domains. */
 uint64_t toolstack_start_time(domid_t domid);
 /* Destroys domid and waits until it is gone; 0 or -errno. */

@@ -98,10 +98,9 @@ struct domain {
     struct console_ring *console_ring; /* a domU's ring, served by console_ring.c */
     char console_line[128];            /* console_io output awaiting its newline */
     unsigned int console_len;
-    unsigned int console_shown;
-    bool console_spoke; /* has printed anything yet */
-    s_time_t created_at;
-    /* system time of domain_create() */  /* of console_line, already on the serial (a prompt) */
+    unsigned int console_shown;           /* of console_line, already on the serial (a prompt) */
+    bool console_spoke;                   /* has printed anything yet */
+    s_time_t created_at;                  /* system time of domain_create() */
     uint64_t console_tokens;              /* bytes it may print now (kernel.c's rate limit) */
     s_time_t console_refill;              /* when they were last topped up */
     unsigned long console_dropped;        /* over the limit since it last printed */

@@ -97,21 +97,20 @@ struct domain {
     struct console_ring *console_ring; /* a domU's ring, served by console_ring.c */
     char console_line[128];            /* console_io output awaiting its newline */
     unsigned int console_len;
-    unsigned int console_shown;
-    bool console_spoke; /* has printed anything yet */
-    s_time_t created_at;
-        /* system time of domain_create() */ /* of console_line, already on the serial (a prompt) */
-    uint64_t console_tokens;                 /* bytes it may print now (kernel.c's rate limit) */
-    s_time_t console_refill;                 /* when they were last topped up */
-    unsigned long console_dropped;           /* over the limit since it last printed */
-    unsigned int weight;                     /* scheduler weight */
-    bool reaped;                             /* handed to domain_ended() */
-    bool toolstack;                          /* created by the control domain, which ends it */
-    bool built;                              /* laid out: it has something to run */
-    bool killed;                             /* destroy asked for (domain_kill) */
-    unsigned int refs;                       /* domain_get() holders */
-    bool stopped;                            /* shut down and off every run queue */
-    unsigned long store_mfn, console_mfn;    /* as built; 0: none */
+    unsigned int console_shown;           /* of console_line, already on the serial (a prompt) */
+    bool console_spoke;                   /* has printed anything yet */
+    s_time_t created_at;                  /* system time of domain_create() */
+    uint64_t console_tokens;              /* bytes it may print now (kernel.c's rate limit) */
+    s_time_t console_refill;              /* when they were last topped up */
+    unsigned long console_dropped;        /* over the limit since it last printed */
+    unsigned int weight;                  /* scheduler weight */
+    bool reaped;                          /* handed to domain_ended() */
+    bool toolstack;                       /* created by the control domain, which ends it */
+    bool built;                           /* laid out: it has something to run */
+    bool killed;                          /* destroy asked for (domain_kill) */
+    unsigned int refs;                    /* domain_get() holders */
+    bool stopped;                         /* shut down and off every run queue */
+    unsigned long store_mfn, console_mfn; /* as built; 0: none */
     unsigned int store_port, console_port;
     unsigned int vcpus_online;                     /* xl.cfg's vcpus (of max_vcpus) */
     unsigned int on_poweroff, on_reboot, on_crash; /* DOMAIN_ACTION_* */

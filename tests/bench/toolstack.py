@@ -100,6 +100,12 @@ class Shell:
             self.m.kill()
 
 
+def ordinal(n):
+    """1st, 2nd, 3rd, 4th, ..., 11th, ..., 41st."""
+    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{n}{suffix}"
+
+
 def first_outputs(log):
     """{domid: ns from creation to first console output}."""
     return {int(d): int(ns) for d, ns in FIRST.findall(log)}
@@ -199,7 +205,8 @@ def main():
     rows.append(("alive: the 1st domain", alive_ns[0] if alive_ns else None))
     for last in (50, ALIVE):
         window = [v for v in alive_ns[last - WINDOW:last] if v is not None]
-        rows.append((f"alive: least of the {last - WINDOW + 1}th-{last}th", least(window)))
+        rows.append((f"alive: least of the {ordinal(last - WINDOW + 1)}-{ordinal(last)}",
+                     least(window)))
         rows.append(("alive: most of them (varies by run)", max(window, default=None)))
     for name, v in rows:
         print(f"{name:<46} {fmt(v):>12} {ratio(v):>9}")

@@ -126,6 +126,7 @@ bench: deps $(IMAGE) guest
 	$(PYTHON) tests/bench/run.py
 	$(PYTHON) tests/bench/fairness.py
 	$(PYTHON) tests/bench/linux.py
+	$(PYTHON) tests/bench/toolstack.py
 
 # Host tool build/host/xlcfg: checks xl.cfg files for people and for the
 # launcher (./xenolith), with the hypervisor's own parser sources compiled

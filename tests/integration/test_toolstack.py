@@ -191,6 +191,15 @@ def test_xl_session(machine, tmp_path):
     assert sh.run("xenstore-read /local/domain/2/memory/target").strip() == "16384"
     assert "memory_dynamic_max must be less than or equal" in sh.run("xl mem-set svc1 64m")
     assert '"max_memkb": 17408' in sh.run("xl list -l svc1")
+    sh.run("xl mem-max svc1 24m")
+    assert sh.run("xenstore-read /local/domain/2/memory/static-max").strip() == "24576"
+    assert "memory_static_max must be greater than" in sh.run("xl mem-max svc1 8m")
+    assert '"max_memkb": 25600' in sh.run("xl list -l svc1")
+    # vcpu-set: each vCPU's availability, for the guest to plug.
+    sh.run("xl vcpu-set svc1 1")
+    assert sh.run("xenstore-read /local/domain/2/cpu/0/availability").strip() == "online"
+    assert "You are overcommmitting!" in sh.run("xl vcpu-set svc1 2")  # one pCPU here
+    assert "libxl_set_vcpuonline failed" in sh.run("xl vcpu-set -i svc1 2")  # it has one vCPU
 
     # Reboot: xl's default on_reboot is restart, as a new domain.
     sh.run("xl reboot svc1")
@@ -214,6 +223,17 @@ def test_xl_session(machine, tmp_path):
     assert re.search(r"^xen_scheduler +: credit$", sh.run("xl info"), re.M)
     assert re.search(r"^svc1 +5 +\d+:\d\d:\d\d$", sh.run("xl uptime svc1"), re.M)
     assert "(XEN) Xenolith" in sh.run("xl dmesg")
+
+    # create -c: the console attached to the new domain at once, CTRL-] back.
+    sh.m.send("xl create -c etc/xen/tiny.cfg\n")
+    sh.wait(r"^\(XEN\) \*\*\* Serial input to DOM\d+ ")
+    sh.wait(r"^\(d\d+\) service: ready$")
+    sh.m.send("hi tiny\n")
+    sh.wait(r"^\(d\d+\) echo: hi tiny$")
+    sh.m.send("\x1d")
+    sh.wait(r"^\(XEN\) \*\*\* Serial input to DOM0 ")
+    sh.wait(PROMPT)
+    sh.run("xl destroy tiny")
 
     # on_crash = "preserve": kept, shut down with the crash code, until destroyed.
     sh.run("xl create etc/xen/crash.cfg")

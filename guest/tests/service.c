@@ -63,6 +63,8 @@ static void svc_console(void)
             svc.line[svc.len++] = c;
         }
     }
+    if (cons == r->in_cons)
+        return; /* nothing taken: no event (the backend would only answer it) */
     __atomic_store_n(&r->in_cons, cons, __ATOMIC_RELEASE);
     evtchn_send(kernel_start_info->console.domU.evtchn);
 }

@@ -52,6 +52,10 @@ static void ring_drain(struct domain *d, struct console_ring *r)
     XENCONS_RING_IDX cons = READ_ONCE(r->intf->out_cons), prod = READ_ONCE(r->intf->out_prod);
     char chunk[64];
 
+    /* Nothing new: no event back either (one would wake a guest that
+     * kicks on every wake-up into kicking again, a loop without end). */
+    if (cons == prod)
+        return;
     __atomic_thread_fence(__ATOMIC_ACQUIRE); /* the bytes after the index */
     if (!ring_span_ok(d, &r->out_corrupt_logged, cons, prod, sizeof(r->intf->out), "output"))
         cons = prod;

@@ -411,7 +411,7 @@ static bool domain_is_running_anywhere(const struct domain *d)
     unsigned int i;
 
     for (i = 0; i < d->max_vcpus; i++)
-        if (__atomic_load_n(&d->vcpus[i]->is_running, __ATOMIC_ACQUIRE))
+        if (!sched_vcpu_off_cpus(d->vcpus[i]))
             return true;
     return false;
 }

@@ -29,6 +29,9 @@ static struct domain idle_domain = {.domain_id = PAGE_OWNER_IDLE, .name = "idle"
 static struct vcpu idle_vcpus[NR_CPUS];
 static DEFINE_SPINLOCK(sched_lock);
 static struct timer slice_timer[NR_CPUS], tick_timer[NR_CPUS], account_timer;
+/* The vCPU each pCPU picked and is about to load: picked under sched_lock,
+ * is_running only a little later (after the pCPU it left has saved it). */
+static struct vcpu *loading[NR_CPUS];
 
 static int parse_sched(const char *v)
 {
@@ -118,6 +121,8 @@ static void schedule(void)
         next = &idle_vcpus[cpu];
     else
         next->processor = cpu;
+    if (next != prev && !is_idle_vcpu(next))
+        loading[cpu] = next;
     spin_unlock_irqrestore(&sched_lock, flags);
     tickle(mask & ~(1ull << cpu));
     if (is_idle_vcpu(next))
@@ -131,8 +136,21 @@ static void schedule(void)
     while (__atomic_load_n(&next->is_running, __ATOMIC_ACQUIRE))
         cpu_relax();
     next->is_running = true;
+    __atomic_store_n(&loading[cpu], NULL, __ATOMIC_RELEASE);
     get_cpu_info()->current_vcpu = next;
     context_switch(prev, next);
+}
+
+bool sched_vcpu_off_cpus(const struct vcpu *v)
+{
+    unsigned long flags = spin_lock_irqsave(&sched_lock);
+    bool off = !__atomic_load_n(&v->is_running, __ATOMIC_ACQUIRE);
+    unsigned int cpu;
+
+    for (cpu = 0; off && cpu < NR_CPUS; cpu++)
+        off = __atomic_load_n(&loading[cpu], __ATOMIC_ACQUIRE) != v;
+    spin_unlock_irqrestore(&sched_lock, flags);
+    return off;
 }
 
 void sched_switched_out(struct vcpu *prev)

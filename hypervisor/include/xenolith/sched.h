@@ -66,6 +66,8 @@ void sched_wake(struct vcpu *v);
 /* The current vCPU waits for an event; takes effect on the way out. */
 void sched_block(void);
 void sched_yield(void);
+/* Neither on a pCPU nor picked by one and being loaded (the reaper's test). */
+bool sched_vcpu_off_cpus(const struct vcpu *v);
 /* Takes v out of scheduling for good (shutdown); it stops at its next exit. */
 void sched_remove_vcpu(struct vcpu *v);
 /* Arch hook, after prev's state is saved and before next runs. */

@@ -86,17 +86,23 @@ static int bitmap_read(const struct xenctl_bitmap *b, uint64_t *mask)
     return 0;
 }
 
+/* The mask's bytes, then zeros to nr_bits (Xen's rule): in chunks, not a
+ * byte per copy, as nr_bits (the caller's) may ask for 512 MiB. */
 static int bitmap_write(const struct xenctl_bitmap *b, uint64_t mask)
 {
-    size_t bytes = (b->nr_bits + 7) / 8, i;
-    uint8_t zero = 0;
+    static const uint8_t zeros[256];
+    size_t bytes = (b->nr_bits + 7) / 8, done, n;
+    uint8_t head[sizeof(mask)];
 
     if (b->nr_bits < 64)
         mask &= (1ull << b->nr_bits) - 1;
-    for (i = 0; i < bytes; i++) {
-        uint8_t byte = i < sizeof(mask) ? (uint8_t)(mask >> (8 * i)) : zero;
-
-        if (copy_to_guest((uint64_t)b->bitmap.p + i, &byte, 1))
+    for (n = 0; n < sizeof(head); n++)
+        head[n] = (uint8_t)(mask >> (8 * n));
+    for (done = 0; done < bytes; done += n) {
+        n = done < sizeof(head) ? MIN(bytes, sizeof(head)) - done
+                                : MIN(bytes - done, sizeof(zeros));
+        if (copy_to_guest((uint64_t)b->bitmap.p + done, done < sizeof(head) ? head + done : zeros,
+                          n))
             return -EFAULT;
     }
     return 0;

@@ -165,6 +165,7 @@ static void ring_front_stream(void)
     CHECK(strcmp(xenbus.reply, value) == 0);
     CHECK(gnttab_end(DEMO_REF)); /* unmapped: the grant ends at once */
     CHECK_EQ(evtchn_close(demo.port), 0);
+    demo_write("data/demo/state", "6"); /* read: the backend may go (and its home with it) */
 }
 
 /* Reads a number the frontend published. */
@@ -234,6 +235,10 @@ static void ring_back_stream(void)
     CHECK_EQ(unmap.status, GNTST_okay);
     CHECK_EQ(evtchn_close(demo.port), 0);
     demo_write("data/demo/state", "6");
+    /* Closed on both sides before we end: xenstored removes a domain's
+     * home once it has gone, and the frontend still reads ours. */
+    snprintf(path, sizeof(path), "/local/domain/%u/data/demo/state", DEMO_FRONT);
+    demo_wait_value(path, "6");
 }
 
 static const struct test_case ring_front_cases[] = {{"stream", ring_front_stream}};
